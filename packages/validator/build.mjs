@@ -1,0 +1,45 @@
+// Builds the package: bundled ESM with esbuild (one file for the CLI, so that it starts fast),
+// type declarations with tsc, and the JSON schema for editors.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, 'dist');
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+await Promise.all([
+  // The library: dependencies stay external, as a library should leave them to the application.
+  build({
+    ...common,
+    entryPoints: [join(here, 'src/index.ts')],
+    outfile: join(dist, 'index.js'),
+    packages: 'external',
+  }),
+  // The CLI: everything in one file; a cold start reads and compiles one module.
+  build({
+    ...common,
+    entryPoints: [join(here, 'src/cli.ts')],
+    outfile: join(dist, 'cli.js'),
+    minifySyntax: true,
+  }),
+]);
+copyFileSync(join(here, 'src/generated/postgresql.schema.json'), join(dist, 'postgresql.schema.json'));
+execFileSync(
+  process.execPath,
+  [join(here, '../../node_modules/typescript/bin/tsc'), '-p', join(here, 'tsconfig.build.json')],
+  {
+    stdio: 'inherit',
+  },
+);

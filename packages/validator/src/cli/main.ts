@@ -1,0 +1,109 @@
+import { parseArgs } from 'node:util';
+import packageJson from '../../package.json' with { type: 'json' };
+import { EXIT } from './exit-codes.js';
+import { type Format, lintCommand } from './lint-command.js';
+import type { Terminal } from './terminal.js';
+import { ToolError } from './tool-error.js';
+
+const HELP = `acid-guard — checks Zalando postgres-operator postgresql manifests (acid.zalan.do/v1)
+
+Usage:
+  acid-guard lint [paths...]   lint files, directories (*.yaml, *.yml, *.json) or - for stdin
+  acid-guard schema            print the JSON schema of postgresql manifests (for editors)
+  acid-guard --version | --help
+
+lint options:
+  -f, --format text|json       output format (default: text)
+      --disable RULE           do not run a rule (repeatable)
+      --stdin-filename NAME    name to show for stdin (default: <stdin>)
+      --color / --no-color     force colour on or off (default: on for a terminal, off with NO_COLOR)
+
+Exit codes: 0 no errors, 1 errors found, 2 the tool failed (bad flag, unreadable path).
+`;
+
+/** Runs the CLI with the given arguments and streams; returns the exit code. Never throws. */
+export async function main(argv: readonly string[], terminal: Terminal): Promise<number> {
+  try {
+    return await run(argv, terminal);
+  } catch (error) {
+    if (error instanceof ToolError) {
+      terminal.stderr.write(`acid-guard: ${error.message}\n`);
+      return EXIT.TOOL_FAILURE;
+    }
+    terminal.stderr.write(`acid-guard: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return EXIT.TOOL_FAILURE;
+  }
+}
+
+async function run(argv: readonly string[], terminal: Terminal): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      terminal.stdout.write(HELP);
+      return command === undefined ? EXIT.TOOL_FAILURE : EXIT.OK;
+    case '-v':
+    case '--version':
+      terminal.stdout.write(`${packageJson.version}\n`);
+      return EXIT.OK;
+    case 'lint':
+      return lint(rest, terminal);
+    case 'schema':
+      return schema(rest, terminal);
+    default:
+      throw new ToolError('UNKNOWN_COMMAND', `unknown command "${command}" (try acid-guard --help)`);
+  }
+}
+
+/** Runs node:util parseArgs, turning its errors into a usage error (exit 2). */
+function usage<R>(parse: () => R): R {
+  try {
+    return parse();
+  } catch (error) {
+    throw new ToolError('USAGE', `${(error as Error).message.split('\n')[0]} (try acid-guard --help)`);
+  }
+}
+
+async function lint(args: readonly string[], terminal: Terminal): Promise<number> {
+  const { values, positionals } = usage(() =>
+    parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', short: 'f', default: 'text' },
+        disable: { type: 'string', multiple: true, default: [] },
+        'stdin-filename': { type: 'string', default: '<stdin>' },
+        color: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }),
+  );
+  if (values.help) {
+    terminal.stdout.write(HELP);
+    return EXIT.OK;
+  }
+  const colorWanted = values['no-color']
+    ? false
+    : (values.color ?? (terminal.stdout.isTTY === true && !terminal.env.NO_COLOR));
+  return lintCommand(
+    {
+      paths: positionals,
+      format: values.format as Format,
+      color: colorWanted,
+      stdinName: values['stdin-filename'],
+      lint: { disable: values.disable },
+    },
+    terminal,
+  );
+}
+
+async function schema(args: readonly string[], terminal: Terminal): Promise<number> {
+  const { positionals } = usage(() => parseArgs({ args: [...args], allowPositionals: true, options: {} }));
+  const kind = positionals[0] ?? 'postgresql';
+  const { schemaJsonFor } = await import('./schema-command.js');
+  terminal.stdout.write(`${JSON.stringify(schemaJsonFor(kind), null, 2)}\n`);
+  return EXIT.OK;
+}

@@ -1,0 +1,9 @@
+/** @acid-guard/validator — the public API. Only re-exports: everything else is internal. */
+export type { Finding, Location, Severity } from './finding.js';
+export type { Postgresql } from './generated/postgresql.types.js';
+export type { PostgresTeam } from './generated/postgresteam.types.js';
+export { type LintFinding, type LintOptions, type LintResult, lintText } from './lint-text.js';
+export { RULES, ruleById } from './rules/catalogue.js';
+export type { RuleMeta } from './rules/rule.js';
+export type { Operation } from './rules/rule-context.js';
+export { type ValidationContext, validate } from './validate.js';

@@ -1,0 +1,106 @@
+import type { Finding, Location } from './finding.js';
+import { ruleById } from './rules/catalogue.js';
+import { builtinSchema } from './schema/compiled-schema.js';
+import { LineIndex } from './source/line-index.js';
+import { parseYamlDocuments, type SourceDocument, type Span } from './source/yaml-documents.js';
+import { looksLikePostgresql, type ValidationContext, validate } from './validate.js';
+
+export interface LintOptions extends ValidationContext {}
+
+/** A finding in a file: which document, which object, and where. */
+export interface LintFinding extends Finding {
+  /** 0-based index of the YAML document in its file. */
+  document: number;
+  /** `metadata.name` of the object, when it has one. */
+  name?: string;
+  location: Location;
+}
+
+export interface LintResult {
+  findings: LintFinding[];
+  /** Objects read (documents, and items of `kind: List`). */
+  documents: number;
+  /** Objects that are not a `postgresql` and were not checked. */
+  skipped: number;
+  errors: number;
+  warnings: number;
+}
+
+/**
+ * Lints a YAML or JSON text holding any number of documents: every `postgresql` is validated, every
+ * finding located by line and column, everything else counted as skipped.
+ */
+export function lintText(text: string, options: LintOptions = {}): LintResult {
+  const lines = new LineIndex(text);
+  const schema = options.schema ?? builtinSchema();
+  const findings: LintFinding[] = [];
+  let documents = 0;
+  let skipped = 0;
+  const at = (span: Span): Location => {
+    const start = lines.position(span.start);
+    const end = lines.position(Math.max(span.end, span.start));
+    return { line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
+  };
+
+  for (const doc of parseYamlDocuments(text)) {
+    for (const problem of doc.problems) {
+      const rule = ruleById(problem.ruleId);
+      const finding: LintFinding = {
+        ruleId: problem.ruleId,
+        severity: rule?.severity ?? 'error',
+        path: schema.navigator.fieldPath(problem.segments, doc.value),
+        message: problem.message,
+        document: doc.index,
+        location: at(problem.span),
+      };
+      if (problem.hint !== undefined) finding.hint = problem.hint;
+      findings.push(finding);
+    }
+    if (doc.value === undefined) continue;
+    for (const { object, prefix } of objectsOf(doc.value)) {
+      documents += 1;
+      if (!looksLikePostgresql(object)) {
+        skipped += 1;
+        continue;
+      }
+      const name = nameOf(object);
+      for (const finding of validate(object, options)) {
+        const target = ruleById(finding.ruleId)?.target ?? 'value';
+        const located: LintFinding = {
+          ...finding,
+          document: doc.index,
+          location: at(locate(doc, prefix, finding.path, target)),
+        };
+        if (name !== undefined) located.name = name;
+        findings.push(located);
+      }
+    }
+  }
+  findings.sort(
+    (a, b) =>
+      a.document - b.document || a.location.line - b.location.line || a.location.column - b.location.column,
+  );
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  return { findings, documents, skipped, errors, warnings: findings.length - errors };
+}
+
+function locate(doc: SourceDocument, prefix: string, path: string, target: 'key' | 'value'): Span {
+  if (prefix === '') return doc.locate(path, target);
+  return doc.locate(path === '' ? prefix : `${prefix}.${path}`, target);
+}
+
+/** The objects of a document: itself, or the items of a `kind: List`. */
+function objectsOf(value: unknown): { object: unknown; prefix: string }[] {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const { kind, items } = value as { kind?: unknown; items?: unknown };
+    if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items)) {
+      return items.map((object, i) => ({ object, prefix: `items[${i}]` }));
+    }
+  }
+  return [{ object: value, prefix: '' }];
+}
+
+function nameOf(object: unknown): string | undefined {
+  const name = (object as { metadata?: { name?: unknown } }).metadata?.name;
+  return typeof name === 'string' ? name : undefined;
+}

@@ -1,0 +1,143 @@
+import type { ErrorObject } from 'ajv';
+import type { Finding } from './finding.js';
+import type { Postgresql } from './generated/postgresql.types.js';
+import { CHECK_RULES } from './rules/catalogue.js';
+import { apiVersion, kindCase } from './rules/document.js';
+import type { Loose, Operation, RuleContext } from './rules/rule-context.js';
+import { wrongType } from './rules/schema.js';
+import { builtinSchema, type CompiledSchema } from './schema/compiled-schema.js';
+import { pruneNulls } from './schema/prune-nulls.js';
+import { schemaFindings } from './schema/schema-findings.js';
+import { pointerSegments } from './schema/schema-navigator.js';
+
+export const POSTGRESQL_API_VERSION = 'acid.zalan.do/v1';
+export const POSTGRESQL_KIND = 'postgresql';
+
+/** What a check may know beyond the object itself. */
+export interface ValidationContext {
+  /** CREATE (default), UPDATE or DELETE. */
+  operation?: Operation;
+  /** The previous version, for UPDATE. */
+  old?: unknown;
+  /** The schema to check against; the built-in one (operator v2.0.1) by default. */
+  schema?: CompiledSchema;
+  /** Rule ids not to run. */
+  disable?: readonly string[];
+}
+
+/** Internal error of a rule: reported as a finding, never thrown at the caller. */
+const RULE_FAILED = 'internal/rule-failed';
+
+/**
+ * Checks one `postgresql` object — parsed from a file or received by the webhook — and returns every
+ * finding, unlocated. Never throws for bad input.
+ */
+export function validate(object: unknown, context: ValidationContext = {}): Finding[] {
+  const schema = context.schema ?? builtinSchema();
+  const disabled = new Set(context.disable ?? []);
+  const findings: Finding[] = [];
+  if (object === null || typeof object !== 'object' || Array.isArray(object)) {
+    return [
+      {
+        ruleId: wrongType.id,
+        severity: wrongType.severity,
+        path: '',
+        message: `a manifest must be a map, not ${Array.isArray(object) ? 'a list' : typeof object}`,
+      },
+    ];
+  }
+  findings.push(...documentFindings(object as Record<string, unknown>));
+
+  const pruned = pruneNulls(object, schema.navigator);
+  findings.push(...pruned.findings);
+  const errors = schema.check(pruned.value);
+  findings.push(...schemaFindings(errors, pruned.value, schema.navigator));
+  removeInvalid(pruned.value, errors);
+
+  const ruleContext: RuleContext = {
+    object: pruned.value as Loose<Postgresql>,
+    operation: context.operation ?? 'CREATE',
+    schema,
+  };
+  if (context.old !== undefined) {
+    const old = pruneNulls(context.old, schema.navigator).value;
+    removeInvalid(old, schema.check(old));
+    ruleContext.old = old as Loose<Postgresql>;
+  }
+  for (const rule of CHECK_RULES) {
+    if (disabled.has(rule.id)) continue;
+    try {
+      for (const problem of rule.check(ruleContext)) {
+        findings.push({ ruleId: rule.id, severity: rule.severity, ...problem });
+      }
+    } catch (error) {
+      findings.push({
+        ruleId: RULE_FAILED,
+        severity: 'warning',
+        path: '',
+        message: `rule ${rule.id} failed on this manifest: ${(error as Error).message}`,
+      });
+    }
+  }
+  return disabled.size === 0 ? findings : findings.filter((f) => !disabled.has(f.ruleId));
+}
+
+/** Is this document a `postgresql`, as kubectl would resolve its kind (any case, any acid version)? */
+export function looksLikePostgresql(object: unknown): boolean {
+  if (object === null || typeof object !== 'object') return false;
+  const kind = (object as { kind?: unknown }).kind;
+  return typeof kind === 'string' && kind.toLowerCase() === POSTGRESQL_KIND;
+}
+
+function documentFindings(object: Record<string, unknown>): Finding[] {
+  const findings: Finding[] = [];
+  const { kind, apiVersion: version } = object;
+  if (typeof kind === 'string' && kind !== POSTGRESQL_KIND && kind.toLowerCase() === POSTGRESQL_KIND) {
+    findings.push({
+      ruleId: kindCase.id,
+      severity: kindCase.severity,
+      path: 'kind',
+      message: `kind "${kind}" does not exist: the operator's kind is lower-case "postgresql"`,
+      hint: 'write kind: postgresql',
+    });
+  }
+  if (version !== POSTGRESQL_API_VERSION) {
+    findings.push({
+      ruleId: apiVersion.id,
+      severity: apiVersion.severity,
+      path: 'apiVersion',
+      message:
+        version === undefined
+          ? 'apiVersion is missing'
+          : `apiVersion ${JSON.stringify(version)} is not served: the operator serves postgresql only as ${POSTGRESQL_API_VERSION}`,
+      hint: `write apiVersion: ${POSTGRESQL_API_VERSION}`,
+    });
+  }
+  return findings;
+}
+
+/** Removes unknown fields and values of the wrong type, so that rules see only what the CRD allows. */
+function removeInvalid(data: unknown, errors: readonly ErrorObject[]): void {
+  for (const error of errors) {
+    const segments = pointerSegments(error.instancePath);
+    if (error.keyword === 'additionalProperties') {
+      segments.push(String((error.params as { additionalProperty: string }).additionalProperty));
+    } else if (error.keyword !== 'type') {
+      continue;
+    }
+    const last = segments.pop();
+    if (last === undefined) continue;
+    let parent: unknown = data;
+    for (const segment of segments) {
+      parent =
+        parent !== null && typeof parent === 'object'
+          ? (parent as Record<string, unknown>)[segment]
+          : undefined;
+    }
+    if (parent !== null && typeof parent === 'object' && !Array.isArray(parent)) {
+      delete (parent as Record<string, unknown>)[last];
+    } else if (Array.isArray(parent)) {
+      parent[Number(last)] = undefined;
+    }
+  }
+}

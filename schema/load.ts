@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { load } from 'js-yaml';
+import type { SchemaDocument, StructuralSchema } from '../packages/validator/src/schema/structural-schema.js';
+
+export const SCHEMA_DIR = dirname(fileURLToPath(import.meta.url));
+
+interface SchemaFile {
+  /** What the schema describes; carried into the generated files. */
+  resource?: { group: string; version: string; kind: string; plural: string; operatorVersion: string };
+  schema?: StructuralSchema;
+  definitions?: Record<string, StructuralSchema>;
+}
+
+function readSchemaFile(name: string): SchemaFile {
+  return load(readFileSync(join(SCHEMA_DIR, name), 'utf8')) as SchemaFile;
+}
+
+/** Our schema for one resource, with the shared Kubernetes definitions merged in. */
+export function loadSchemaDocument(name: 'postgresql' | 'postgresteam'): SchemaDocument & {
+  resource: NonNullable<SchemaFile['resource']>;
+} {
+  const own = readSchemaFile(`${name}.yaml`);
+  const kubernetes = readSchemaFile('kubernetes.yaml');
+  if (!own.schema || !own.resource) throw new Error(`schema/${name}.yaml needs "resource" and "schema"`);
+  const definitions = { ...kubernetes.definitions, ...own.definitions };
+  return { resource: own.resource, schema: own.schema, definitions };
+}
