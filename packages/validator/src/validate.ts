@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import type { Finding } from './finding.js';
 import type { Postgresql } from './generated/postgresql.types.js';
+import { CONFIGMAP_DEFAULTS, type OperatorPolicy } from './policy/operator-policy.js';
 import { CHECK_RULES } from './rules/catalogue.js';
 import { apiVersion, kindCase } from './rules/document.js';
 import type { Loose, Operation, RuleContext } from './rules/rule-context.js';
@@ -23,6 +24,8 @@ export interface ValidationContext {
   schema?: CompiledSchema;
   /** Rule ids not to run. */
   disable?: readonly string[];
+  /** The operator's configuration; its v2.0.1 defaults (ConfigMap path) when absent. */
+  policy?: OperatorPolicy;
 }
 
 /** Internal error of a rule: reported as a finding, never thrown at the caller. */
@@ -58,6 +61,7 @@ export function validate(object: unknown, context: ValidationContext = {}): Find
     object: pruned.value as Loose<Postgresql>,
     operation: context.operation ?? 'CREATE',
     schema,
+    policy: context.policy ?? CONFIGMAP_DEFAULTS,
   };
   if (context.old !== undefined) {
     const old = pruneNulls(context.old, schema.navigator).value;

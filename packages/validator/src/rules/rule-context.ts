@@ -1,4 +1,5 @@
 import type { Postgresql } from '../generated/postgresql.types.js';
+import type { OperatorPolicy } from '../policy/operator-policy.js';
 import type { CompiledSchema } from '../schema/compiled-schema.js';
 
 /**
@@ -23,4 +24,6 @@ export interface RuleContext {
   old?: Loose<Postgresql>;
   /** The schema the object was checked against. */
   schema: CompiledSchema;
+  /** The operator's configuration (its v2.0.1 defaults unless a configuration was loaded). */
+  policy: OperatorPolicy;
 }

@@ -1,4 +1,5 @@
 import type { Severity } from '../finding.js';
+import type { OperatorPolicy } from '../policy/operator-policy.js';
 import type { RuleContext } from './rule-context.js';
 
 /** A problem a rule found: a finding before the engine adds the rule's id and severity. */
@@ -27,6 +28,14 @@ export interface RuleMeta {
   target?: 'key' | 'value';
   /** Only a file can show it: the API server erases it before any webhook sees the object. */
   fileOnly?: boolean;
+  /** Operator settings under which the examples show the rule (e.g. a feature the policy turns on). */
+  examplePolicy?: Partial<OperatorPolicy>;
+  /** For update checks: the previous version, a fragment merged into the same minimal manifest. */
+  exampleOld?: string;
+  /** For operation-specific checks (DELETE). Default: UPDATE when exampleOld is given, else CREATE. */
+  exampleOperation?: 'CREATE' | 'UPDATE' | 'DELETE';
+  /** The operator version whose behaviour the rule describes, when it matters (default: 2.0.1). */
+  operatorVersion?: string;
 }
 
 /** A rule with a check. Rules never do I/O: everything they need arrives in the context. */

@@ -73,8 +73,8 @@ export const required: RuleMeta = {
   severity: 'error',
   summary: 'A field the CRD requires is missing.',
   why: 'The API server rejects the object (`Required value`).',
-  bad: 'spec:\n  volume: {}\n',
-  good: 'spec:\n  volume:\n    size: 1Gi\n',
+  bad: 'spec:\n  clone:\n    timestamp: "2024-05-31T23:59:59+00:00"\n',
+  good: 'spec:\n  clone:\n    cluster: acid-source\n    timestamp: "2024-05-31T23:59:59+00:00"\n',
 };
 
 export const enumValue: RuleMeta = {

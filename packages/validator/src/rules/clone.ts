@@ -1,0 +1,4 @@
+import type { Rule } from './rule.js';
+
+/** Rules about spec.clone. */
+export const CLONE_RULES: readonly Rule[] = [];

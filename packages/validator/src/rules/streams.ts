@@ -1,0 +1,4 @@
+import type { Rule } from './rule.js';
+
+/** Rules about spec.streams. */
+export const STREAMS_RULES: readonly Rule[] = [];

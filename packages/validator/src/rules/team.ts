@@ -1,0 +1,4 @@
+import type { Rule } from './rule.js';
+
+/** Rules about teamId. */
+export const TEAM_RULES: readonly Rule[] = [];
