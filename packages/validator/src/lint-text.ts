@@ -1,9 +1,10 @@
 import type { Finding, Location } from './finding.js';
 import { ruleById } from './rules/catalogue.js';
+import { notAString } from './rules/schema.js';
 import { builtinSchema } from './schema/compiled-schema.js';
 import { LineIndex } from './source/line-index.js';
 import { parseYamlDocuments, type SourceDocument, type Span } from './source/yaml-documents.js';
-import { looksLikePostgresql, type ValidationContext, validate } from './validate.js';
+import { looksLikePostgresql, type ValidationContext, validateDetailed } from './validate.js';
 
 export interface LintOptions extends ValidationContext {}
 
@@ -24,6 +25,8 @@ export interface LintResult {
   skipped: number;
   errors: number;
   warnings: number;
+  /** Findings silenced by `disable` or the `acid-guard/disable` annotation. */
+  suppressed: number;
 }
 
 /**
@@ -36,6 +39,7 @@ export function lintText(text: string, options: LintOptions = {}): LintResult {
   const findings: LintFinding[] = [];
   let documents = 0;
   let skipped = 0;
+  let suppressed = 0;
   const at = (span: Span): Location => {
     const start = lines.position(span.start);
     const end = lines.position(Math.max(span.end, span.start));
@@ -64,13 +68,13 @@ export function lintText(text: string, options: LintOptions = {}): LintResult {
         continue;
       }
       const name = nameOf(object);
-      for (const finding of validate(object, options)) {
+      const result = validateDetailed(object, options);
+      suppressed += result.suppressed.length;
+      for (const finding of result.findings) {
         const target = ruleById(finding.ruleId)?.target ?? 'value';
-        const located: LintFinding = {
-          ...finding,
-          document: doc.index,
-          location: at(locate(doc, prefix, finding.path, target)),
-        };
+        const span = locate(doc, prefix, finding.path, target);
+        const located: LintFinding = { ...finding, document: doc.index, location: at(span) };
+        if (finding.ruleId === notAString.id) located.hint = quoteHint(text.slice(span.start, span.end), finding.hint);
         if (name !== undefined) located.name = name;
         findings.push(located);
       }
@@ -81,7 +85,13 @@ export function lintText(text: string, options: LintOptions = {}): LintResult {
       a.document - b.document || a.location.line - b.location.line || a.location.column - b.location.column,
   );
   const errors = findings.filter((f) => f.severity === 'error').length;
-  return { findings, documents, skipped, errors, warnings: findings.length - errors };
+  return { findings, documents, skipped, errors, warnings: findings.length - errors, suppressed };
+}
+
+/** The file shows what was written (`on`, `0755`), which the parsed value (`true`, `493`) no longer does. */
+function quoteHint(written: string, fallback: string | undefined): string | undefined {
+  if (written === '' || /^['"]|[\n\r]/.test(written)) return fallback;
+  return `write it in quotes: ${JSON.stringify(written)}`;
 }
 
 function locate(doc: SourceDocument, prefix: string, path: string, target: 'key' | 'value'): Span {

@@ -2,14 +2,16 @@ import type { ErrorObject } from 'ajv';
 import type { Finding } from './finding.js';
 import type { Postgresql } from './generated/postgresql.types.js';
 import { CONFIGMAP_DEFAULTS, type OperatorPolicy } from './policy/operator-policy.js';
-import { CHECK_RULES } from './rules/catalogue.js';
+import { CHECK_RULES, RULES } from './rules/catalogue.js';
 import { apiVersion, kindCase } from './rules/document.js';
 import type { Loose, Operation, RuleContext } from './rules/rule-context.js';
 import { wrongType } from './rules/schema.js';
+import { covers, DISABLE_ANNOTATION, parseRuleList, unknownSuppressedRule } from './rules/suppression.js';
 import { builtinSchema, type CompiledSchema } from './schema/compiled-schema.js';
 import { pruneNulls } from './schema/prune-nulls.js';
 import { schemaFindings } from './schema/schema-findings.js';
 import { pointerSegments } from './schema/schema-navigator.js';
+import { closest } from './suggest.js';
 
 export const POSTGRESQL_API_VERSION = 'acid.zalan.do/v1';
 export const POSTGRESQL_KIND = 'postgresql';
@@ -22,7 +24,7 @@ export interface ValidationContext {
   old?: unknown;
   /** The schema to check against; the built-in one (operator v2.0.1) by default. */
   schema?: CompiledSchema;
-  /** Rule ids not to run. */
+  /** Rule ids (or `family/*`) to silence for this run; silenced findings are counted as suppressed. */
   disable?: readonly string[];
   /** The operator's configuration; its v2.0.1 defaults (ConfigMap path) when absent. */
   policy?: OperatorPolicy;
@@ -31,23 +33,32 @@ export interface ValidationContext {
 /** Internal error of a rule: reported as a finding, never thrown at the caller. */
 const RULE_FAILED = 'internal/rule-failed';
 
+/** Findings that count, and those an annotation or `disable` silenced (still counted as suppressed). */
+export interface ValidationResult {
+  findings: Finding[];
+  suppressed: Finding[];
+}
+
 /**
  * Checks one `postgresql` object — parsed from a file or received by the webhook — and returns every
  * finding, unlocated. Never throws for bad input.
  */
 export function validate(object: unknown, context: ValidationContext = {}): Finding[] {
+  return validateDetailed(object, context).findings;
+}
+
+/** `validate`, also returning what suppressions silenced. */
+export function validateDetailed(object: unknown, context: ValidationContext = {}): ValidationResult {
   const schema = context.schema ?? builtinSchema();
-  const disabled = new Set(context.disable ?? []);
   const findings: Finding[] = [];
   if (object === null || typeof object !== 'object' || Array.isArray(object)) {
-    return [
-      {
-        ruleId: wrongType.id,
-        severity: wrongType.severity,
-        path: '',
-        message: `a manifest must be a map, not ${Array.isArray(object) ? 'a list' : typeof object}`,
-      },
-    ];
+    findings.push({
+      ruleId: wrongType.id,
+      severity: wrongType.severity,
+      path: '',
+      message: `a manifest must be a map, not ${Array.isArray(object) ? 'a list' : typeof object}`,
+    });
+    return { findings, suppressed: [] };
   }
   findings.push(...documentFindings(object as Record<string, unknown>));
 
@@ -69,7 +80,6 @@ export function validate(object: unknown, context: ValidationContext = {}): Find
     ruleContext.old = old as Loose<Postgresql>;
   }
   for (const rule of CHECK_RULES) {
-    if (disabled.has(rule.id)) continue;
     try {
       for (const problem of rule.check(ruleContext)) {
         findings.push({ ruleId: rule.id, severity: rule.severity, ...problem });
@@ -83,7 +93,45 @@ export function validate(object: unknown, context: ValidationContext = {}): Find
       });
     }
   }
-  return disabled.size === 0 ? findings : findings.filter((f) => !disabled.has(f.ruleId));
+  return suppress(findings, ruleContext.object, context.disable ?? []);
+}
+
+/** Splits findings by the run's `disable` list and the object's `acid-guard/disable` annotation. */
+function suppress(
+  findings: Finding[],
+  object: Loose<Postgresql>,
+  disable: readonly string[],
+): ValidationResult {
+  const annotation = object.metadata?.annotations?.[DISABLE_ANNOTATION];
+  const fromAnnotation = typeof annotation === 'string' ? parseRuleList(annotation) : [];
+  const patterns = [...disable, ...fromAnnotation];
+  for (const pattern of fromAnnotation) {
+    if (!RULES.some((rule) => covers(pattern, rule.id)) && pattern !== RULE_FAILED) {
+      findings.push({
+        ruleId: unknownSuppressedRule.id,
+        severity: unknownSuppressedRule.severity,
+        path: `metadata.annotations[${DISABLE_ANNOTATION}]`,
+        message: `"${pattern}" is not a rule id, so it silences nothing`,
+        hint: suggestRule(pattern),
+      });
+    }
+  }
+  if (patterns.length === 0) return { findings, suppressed: [] };
+  const result: ValidationResult = { findings: [], suppressed: [] };
+  for (const finding of findings) {
+    const silenced =
+      finding.ruleId !== unknownSuppressedRule.id && patterns.some((p) => covers(p, finding.ruleId));
+    (silenced ? result.suppressed : result.findings).push(finding);
+  }
+  return result;
+}
+
+function suggestRule(pattern: string): string {
+  const near = closest(
+    pattern,
+    RULES.map((rule) => rule.id),
+  );
+  return near === undefined ? 'run `acid-guard rules` for the list of rule ids' : `did you mean "${near}"?`;
 }
 
 /** Is this document a `postgresql`, as kubectl would resolve its kind (any case, any acid version)? */

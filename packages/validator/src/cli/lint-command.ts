@@ -50,6 +50,7 @@ function lintBytes(file: string, bytes: Uint8Array, options: LintOptions): FileR
       skipped: 0,
       errors: 1,
       warnings: 0,
+      suppressed: 0,
       findings: [
         {
           ruleId: yamlSyntax.id,

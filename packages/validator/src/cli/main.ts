@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
 import { EXIT } from './exit-codes.js';
 import { type Format, lintCommand } from './lint-command.js';
+import { checkRulePatterns, formatRule, formatRuleList } from './rules-command.js';
 import type { Terminal } from './terminal.js';
 import { ToolError } from './tool-error.js';
 
@@ -9,12 +10,14 @@ const HELP = `acid-guard — checks Zalando postgres-operator postgresql manifes
 
 Usage:
   acid-guard lint [paths...]   lint files, directories (*.yaml, *.yml, *.json) or - for stdin
-  acid-guard schema            print the JSON schema of postgresql manifests (for editors)
+  acid-guard rules             list every rule: id, severity, summary
+  acid-guard explain RULE      show one rule: why it matters, a bad and a good example
+  acid-guard schema [KIND]     print the JSON schema of postgresql (or postgresteam) manifests
   acid-guard --version | --help
 
 lint options:
   -f, --format text|json       output format (default: text)
-      --disable RULE           do not run a rule (repeatable)
+      --disable RULE           silence a rule or a family (users/*) for this run (repeatable)
       --stdin-filename NAME    name to show for stdin (default: <stdin>)
       --color / --no-color     force colour on or off (default: on for a terminal, off with NO_COLOR)
 
@@ -52,6 +55,19 @@ async function run(argv: readonly string[], terminal: Terminal): Promise<number>
       return lint(rest, terminal);
     case 'schema':
       return schema(rest, terminal);
+    case 'rules':
+      usage(() => parseArgs({ args: [...rest], options: {} }));
+      terminal.stdout.write(formatRuleList());
+      return EXIT.OK;
+    case 'explain': {
+      const { positionals } = usage(() =>
+        parseArgs({ args: [...rest], allowPositionals: true, options: {} }),
+      );
+      if (positionals.length !== 1)
+        throw new ToolError('USAGE', 'explain takes one rule id, e.g. acid-guard explain users/invalid-name');
+      terminal.stdout.write(formatRule(positionals[0] as string));
+      return EXIT.OK;
+    }
     default:
       throw new ToolError('UNKNOWN_COMMAND', `unknown command "${command}" (try acid-guard --help)`);
   }
@@ -85,6 +101,7 @@ async function lint(args: readonly string[], terminal: Terminal): Promise<number
     terminal.stdout.write(HELP);
     return EXIT.OK;
   }
+  checkRulePatterns(values.disable);
   const colorWanted = values['no-color']
     ? false
     : (values.color ?? (terminal.stdout.isTTY === true && !terminal.env.NO_COLOR));

@@ -60,12 +60,20 @@ export const POLICY_FIELDS = {
   ),
   // versions and upgrades
   dockerImage: f('docker_image', '', 'string', 'ghcr.io/zalando/spilo-18:4.1-p2'),
-  majorVersionUpgradeMode: f('major_version_upgrade_mode', 'major_version_upgrade', 'string', 'manual', 'manual', [
-    'off',
+  majorVersionUpgradeMode: f(
+    'major_version_upgrade_mode',
+    'major_version_upgrade',
+    'string',
     'manual',
-    'full',
-  ]),
-  majorVersionUpgradeTeamAllowList: f('major_version_upgrade_team_allow_list', 'major_version_upgrade', 'list', []),
+    'manual',
+    ['off', 'manual', 'full'],
+  ),
+  majorVersionUpgradeTeamAllowList: f(
+    'major_version_upgrade_team_allow_list',
+    'major_version_upgrade',
+    'list',
+    [],
+  ),
   minimalMajorVersion: f('minimal_major_version', 'major_version_upgrade', 'string', '14'),
   targetMajorVersion: f('target_major_version', 'major_version_upgrade', 'string', '18'),
   // resources and instances
@@ -87,7 +95,12 @@ export const POLICY_FIELDS = {
   enableInitContainers: f('enable_init_containers', 'kubernetes', 'bool', true),
   enableShmVolume: f('enable_shm_volume', '', 'bool', true),
   spiloFsGroup: f('spilo_fsgroup', 'kubernetes', 'int'),
-  storageResizeMode: f('storage_resize_mode', 'kubernetes', 'string', 'pvc', 'pvc', ['ebs', 'mixed', 'pvc', 'off']),
+  storageResizeMode: f('storage_resize_mode', 'kubernetes', 'string', 'pvc', 'pvc', [
+    'ebs',
+    'mixed',
+    'pvc',
+    'off',
+  ]),
   watchedNamespace: f('watched_namespace', 'kubernetes', 'string'),
   enableOwnerReferences: f('enable_owner_references', 'kubernetes', 'bool', false),
   deleteAnnotationDateKey: f('delete_annotation_date_key', 'kubernetes', 'string'),
@@ -96,17 +109,30 @@ export const POLICY_FIELDS = {
   enableMaintenanceWindows: f('enable_maintenance_windows', '', 'bool', true),
   maintenanceWindows: f('maintenance_windows', '', 'list', []),
   logicalBackupSchedule: f('logical_backup_schedule', 'logical_backup', 'string', '30 00 * * *'),
-  logicalBackupProvider: f('logical_backup_provider', 'logical_backup', 'string', 's3', 's3', ['az', 'gcs', 's3']),
+  logicalBackupProvider: f('logical_backup_provider', 'logical_backup', 'string', 's3', 's3', [
+    'az',
+    'gcs',
+    's3',
+  ]),
   logicalBackupJobPrefix: f('logical_backup_job_prefix', 'logical_backup', 'string', 'logical-backup-'),
   // connection pooler
   connectionPoolerUser: f('connection_pooler_user', 'connection_pooler', 'string', 'pooler'),
   connectionPoolerSchema: f('connection_pooler_schema', 'connection_pooler', 'string', 'pooler'),
-  connectionPoolerNumberOfInstances: f('connection_pooler_number_of_instances', 'connection_pooler', 'int', 2),
+  connectionPoolerNumberOfInstances: f(
+    'connection_pooler_number_of_instances',
+    'connection_pooler',
+    'int',
+    2,
+  ),
   connectionPoolerMaxDbConnections: f('connection_pooler_max_db_connections', 'connection_pooler', 'int', 60),
-  connectionPoolerMode: f('connection_pooler_mode', 'connection_pooler', 'string', 'transaction', 'transaction', [
-    'session',
+  connectionPoolerMode: f(
+    'connection_pooler_mode',
+    'connection_pooler',
+    'string',
     'transaction',
-  ]),
+    'transaction',
+    ['session', 'transaction'],
+  ),
   // load balancers and services
   enableMasterLoadBalancer: f('enable_master_load_balancer', 'load_balancer', 'bool', true, false),
   enableReplicaLoadBalancer: f('enable_replica_load_balancer', 'load_balancer', 'bool', false),

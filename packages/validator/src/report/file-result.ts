@@ -12,15 +12,24 @@ export interface Totals {
   skipped: number;
   errors: number;
   warnings: number;
+  suppressed: number;
 }
 
 export function totalsOf(results: readonly FileResult[]): Totals {
-  const totals: Totals = { files: results.length, documents: 0, skipped: 0, errors: 0, warnings: 0 };
+  const totals: Totals = {
+    files: results.length,
+    documents: 0,
+    skipped: 0,
+    errors: 0,
+    warnings: 0,
+    suppressed: 0,
+  };
   for (const r of results) {
     totals.documents += r.documents;
     totals.skipped += r.skipped;
     totals.errors += r.errors;
     totals.warnings += r.warnings;
+    totals.suppressed += r.suppressed;
   }
   return totals;
 }

@@ -4,7 +4,7 @@ import { totalsOf } from './file-result.js';
 /**
  * The JSON report (documented in docs/cli.md; its shape is a stable promise):
  * `{"findings":[{file, document, name, ruleId, severity, path, message, hint, line, column, endLine,
- * endColumn}], "summary":{files, documents, skipped, errors, warnings}}`.
+ * endColumn}], "summary":{files, documents, skipped, errors, warnings, suppressed}}`.
  */
 export function formatJson(results: readonly FileResult[]): string {
   const findings = results.flatMap((result) =>

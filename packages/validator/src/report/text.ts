@@ -32,7 +32,7 @@ export function summaryLine(results: readonly FileResult[], palette: Palette): s
   const checked = t.documents - t.skipped;
   const scope = `${plural(t.files, 'file')}, ${plural(checked, 'postgresql manifest')} checked${
     t.skipped > 0 ? `, ${plural(t.skipped, 'other document')} skipped` : ''
-  }`;
+  }${t.suppressed > 0 ? `, ${t.suppressed} suppressed` : ''}`;
   if (t.errors === 0 && t.warnings === 0) return `${palette.green('✔')} no problems (${scope})`;
   const counts = [
     t.errors > 0 ? palette.red(plural(t.errors, 'error')) : '',

@@ -19,6 +19,7 @@ import { SCOPE_RULES } from './scope.js';
 import { SERVICES_RULES } from './services.js';
 import { STANDBY_RULES } from './standby.js';
 import { STREAMS_RULES } from './streams.js';
+import { unknownSuppressedRule } from './suppression.js';
 import { TEAM_RULES } from './team.js';
 import { TLS_RULES } from './tls.js';
 import { USERS_RULES } from './users.js';
@@ -54,7 +55,13 @@ export const CHECK_RULES: readonly Rule[] = [
 ];
 
 /** Every rule: those the engine emits while reading and schema-checking, then the checks. */
-export const RULES: readonly RuleMeta[] = [...YAML_RULES, ...DOCUMENT_RULES, ...SCHEMA_RULES, ...CHECK_RULES];
+export const RULES: readonly RuleMeta[] = [
+  ...YAML_RULES,
+  ...DOCUMENT_RULES,
+  ...SCHEMA_RULES,
+  ...CHECK_RULES,
+  unknownSuppressedRule,
+];
 
 const BY_ID = new Map(RULES.map((rule) => [rule.id, rule]));
 

@@ -38,10 +38,17 @@ const DESCRIPTIONS: Record<string, Description> = {
   },
 };
 
-export function describePattern(pattern: string): Description {
+export function describePattern(pattern: string, value?: unknown): Description {
   const known = DESCRIPTIONS[pattern];
   if (known !== undefined) return known;
   if (pattern.includes('(Mon|Tue|Wed|Thu|Fri|Sat|Sun)')) {
+    const weekdayAtEnd = typeof value === 'string' ? /^\s*(\w{3}):([\d:]+)-\s*\w{3}:([\d:]+)\s*$/.exec(value) : null;
+    if (weekdayAtEnd) {
+      return {
+        what: 'a maintenance window the CRD accepts: a weekday may only come before the start time',
+        hint: `write ${weekdayAtEnd[1]}:${weekdayAtEnd[2]}-${weekdayAtEnd[3]} (UTC); a window across days needs two entries`,
+      };
+    }
     return {
       what: 'a maintenance window the CRD accepts',
       hint: 'write HH:MM-HH:MM or Ddd:HH:MM-HH:MM in UTC, e.g. 01:00-06:00 or Sat:00:00-04:00',

@@ -80,7 +80,7 @@ function explain(error: ErrorObject, data: unknown, nav: SchemaNavigator): Findi
     case 'enum':
       return enumMismatch(path, value, (params.allowedValues as unknown[]) ?? []);
     case 'pattern': {
-      const described = describePattern(schema?.['x-kubernetes-pattern'] ?? String(params.pattern));
+      const described = describePattern(schema?.['x-kubernetes-pattern'] ?? String(params.pattern), value);
       return make(pattern, path, `${JSON.stringify(value)} is not ${described.what}`, described.hint);
     }
     case 'minimum':
