@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { main } from '../../packages/validator/src/cli/main.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
-export const BIN = join(ROOT, 'packages/validator/bin/acid-guard.js');
+export const BIN = join(ROOT, 'packages/validator/bin/acid-guard.cjs');
 
 export interface Run {
   code: number;
