@@ -77,7 +77,7 @@ export const clusterNameTooLong: Rule = {
   severity: 'error',
   summary: 'The cluster name is longer than 52 characters (51 with `enableReplicaConnectionPooler`).',
   why: 'The StatefulSet’s pods get the label `controller-revision-hash=<name>-<hash of up to 10 characters>`, and label values are limited to 63 characters: above 52 the pods cannot be created (Kubernetes issue #64023). The replica pooler’s Service `<name>-pooler-repl` allows only 51.',
-  bad: 'metadata:\n  name: acid-customer-relationship-management-production-eu1\n',
+  bad: 'metadata:\n  name: acid-customer-relationship-management-prod-eu-central-1\n',
   good: 'metadata:\n  name: acid-crm-production-eu1\n',
   *check({ object, policy }) {
     const name = clusterName(object);
@@ -101,16 +101,14 @@ export const clusterNameTooLong: Rule = {
  * `ExtractClusterName` with `enable_team_id_clustername_prefix`, the checks that concern the team
  * prefix, in the operator's order and words (length and DNS-1035 are the rules above).
  */
-function teamPrefixProblem(name: string, teamId: string): { message: string; onTeam: boolean } | undefined {
+function teamPrefixProblem(name: string, teamId: string): string | undefined {
   if (name.length < teamId.length + 2) {
-    return {
-      message: `cluster name must match {TEAM}-{NAME} format. Got cluster name '${name}', team name '${teamId}'`,
-      onTeam: false,
-    };
+    return `cluster name must match {TEAM}-{NAME} format. Got cluster name '${name}', team name '${teamId}'`;
   }
-  if (teamId === '') return { message: 'team name is empty', onTeam: true };
+  // An empty teamId ('team name is empty') is reported by team/empty-id.
+  if (teamId === '') return undefined;
   if (name.slice(0, teamId.length + 1).toLowerCase() !== `${teamId}-`.toLowerCase()) {
-    return { message: 'name must match {TEAM}-{NAME} format', onTeam: false };
+    return 'name must match {TEAM}-{NAME} format';
   }
   return undefined;
 }
@@ -130,12 +128,11 @@ export const clusterTeamPrefix: Rule = {
     if (name === undefined || teamId === undefined) return;
     const problem = teamPrefixProblem(name, teamId);
     if (problem === undefined) return;
+    const prefix = teamId === '' ? 'team' : teamId.toLowerCase();
     yield {
-      path: problem.onTeam ? 'spec.teamId' : NAME_PATH,
-      message: `${problem.message} — the operator sets the status Invalid and creates nothing`,
-      hint: problem.onTeam
-        ? 'set spec.teamId to the owning team, the prefix of the cluster name'
-        : `name the cluster ${JSON.stringify(`${teamId.toLowerCase()}-${dns1035Like(name, MAX_NAME - teamId.length - 1)}`)}`,
+      path: NAME_PATH,
+      message: `${problem} — the operator sets the status Invalid and creates nothing`,
+      hint: `name the cluster ${JSON.stringify(`${prefix}-${dns1035Like(name, MAX_NAME - prefix.length - 1)}`)}`,
     };
   },
 };

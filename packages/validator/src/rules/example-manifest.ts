@@ -19,7 +19,7 @@ spec:
 /** The base manifest with a fragment merged in: maps merge key by key, everything else replaces. */
 export function exampleManifest(fragment: string): Record<string, unknown> {
   const base = load(EXAMPLE_BASE, { schema: KUBECTL_SCHEMA }) as Record<string, unknown>;
-  const patch = load(fragment, { schema: KUBECTL_SCHEMA });
+  const patch = fragment.trim() === '' ? undefined : load(fragment, { schema: KUBECTL_SCHEMA });
   return merge(base, patch) as Record<string, unknown>;
 }
 

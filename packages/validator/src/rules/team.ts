@@ -17,7 +17,7 @@ export const teamEmptyId: Rule = {
   id: 'team/empty-id',
   severity: 'error',
   summary: '`spec.teamId` is empty.',
-  why: 'The CRD requires the field but accepts `""`. The operator then creates no team roles (`no teamId specified`), and with `enable_team_id_clustername_prefix` user setup fails, so Create and every Sync fail.',
+  why: 'The CRD requires the field but accepts `""`. The operator then creates no team roles (`no teamId specified`); with `enable_team_id_clustername_prefix` it refuses the cluster (`team name is empty`, status `Invalid`).',
   bad: 'spec:\n  teamId: ""\n',
   good: 'spec:\n  teamId: acid\n',
   *check({ object, policy }) {
@@ -25,7 +25,7 @@ export const teamEmptyId: Rule = {
     yield {
       path: TEAM_PATH,
       message: policy.enableTeamIdClusternamePrefix
-        ? 'no teamId specified: with enable_team_id_clustername_prefix the operator fails to set up users and the cluster is never synced'
+        ? 'team name is empty — with enable_team_id_clustername_prefix the operator sets the status Invalid and creates nothing'
         : 'no teamId specified: the operator creates no team roles and labels every object with an empty team',
       hint: 'write the owning team, e.g. teamId: acid',
     };
