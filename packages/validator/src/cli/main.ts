@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
 import { EXIT } from './exit-codes.js';
 import { type Format, lintCommand } from './lint-command.js';
+import { loadOperatorConfig } from './load-operator-config.js';
 import { checkRulePatterns, formatRule, formatRuleList } from './rules-command.js';
 import type { Terminal } from './terminal.js';
 import { ToolError } from './tool-error.js';
@@ -17,6 +18,7 @@ Usage:
 
 lint options:
   -f, --format text|json       output format (default: text)
+      --operator-config FILE   the operator's ConfigMap or OperatorConfiguration (default: its v2.0.1 defaults)
       --disable RULE           silence a rule or a family (users/*) for this run (repeatable)
       --stdin-filename NAME    name to show for stdin (default: <stdin>)
       --color / --no-color     force colour on or off (default: on for a terminal, off with NO_COLOR)
@@ -90,6 +92,7 @@ async function lint(args: readonly string[], terminal: Terminal): Promise<number
       options: {
         format: { type: 'string', short: 'f', default: 'text' },
         disable: { type: 'string', multiple: true, default: [] },
+        'operator-config': { type: 'string' },
         'stdin-filename': { type: 'string', default: '<stdin>' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
@@ -102,6 +105,8 @@ async function lint(args: readonly string[], terminal: Terminal): Promise<number
     return EXIT.OK;
   }
   checkRulePatterns(values.disable);
+  const configFile = values['operator-config'];
+  const policy = configFile === undefined ? undefined : await loadOperatorConfig(configFile, terminal);
   const colorWanted = values['no-color']
     ? false
     : (values.color ?? (terminal.stdout.isTTY === true && !terminal.env.NO_COLOR));
@@ -111,7 +116,7 @@ async function lint(args: readonly string[], terminal: Terminal): Promise<number
       format: values.format as Format,
       color: colorWanted,
       stdinName: values['stdin-filename'],
-      lint: { disable: values.disable },
+      lint: { disable: values.disable, ...(policy ? { policy } : {}) },
     },
     terminal,
   );

@@ -6,7 +6,8 @@ export type ToolErrorCode =
   | 'UNREADABLE'
   | 'TOO_LARGE'
   | 'NO_INPUT'
-  | 'WRITE_FAILED';
+  | 'WRITE_FAILED'
+  | 'BAD_POLICY';
 
 /** A failure of the tool itself: a bad flag, a path that cannot be read. One line, exit code 2. */
 export class ToolError extends Error {

@@ -55,7 +55,8 @@ const SUFFIX_LETTERS = 'eEinumkKMGTP';
 /** Reads a quantity, or says why Kubernetes would refuse it (in Kubernetes' words). */
 export function readQuantity(text: string): QuantityReading {
   if (text === '') return { ok: false, error: QUANTITY_ERRORS.format };
-  if (text === '0') return { ok: true, quantity: { text, format: 'DecimalSI', coefficient: 0n, exponent: 0 } };
+  if (text === '0')
+    return { ok: true, quantity: { text, format: 'DecimalSI', coefficient: 0n, exponent: 0 } };
   const parts = scan(text);
   if (parts === undefined) return { ok: false, error: QUANTITY_ERRORS.format };
   const suffix = interpretSuffix(parts.suffix);
@@ -245,7 +246,10 @@ function normalise(coefficient: bigint, exponent: number): { coefficient: bigint
 }
 
 /** Non-zero values finer than a nano-unit round up (away from zero) to one, as Kubernetes does. */
-function roundUpToNano(value: { coefficient: bigint; exponent: number }): { coefficient: bigint; exponent: number } {
+function roundUpToNano(value: { coefficient: bigint; exponent: number }): {
+  coefficient: bigint;
+  exponent: number;
+} {
   if (value.coefficient === 0n || value.exponent >= NANO) return value;
   const shift = NANO - value.exponent;
   const magnitude = abs(value.coefficient);

@@ -92,7 +92,7 @@ export const clusterNameTooLong: Rule = {
     yield {
       path: NAME_PATH,
       message: `${operatorRefuses ? `name cannot be longer than ${OPERATOR_MAX_NAME} characters — ` : ''}cluster name is ${name.length} characters, at most ${limit} work: ${reason}`,
-      hint: `shorten the name to at most ${limit} characters, e.g. ${JSON.stringify(dns1035Like(name, limit))}`,
+      hint: `shorten the name to at most ${limit} characters`,
     };
   },
 };

@@ -80,7 +80,8 @@ export const databasesSystemDatabase: Rule = {
 export const databasesOwnerReserved: Rule = {
   id: 'databases/owner-reserved',
   severity: 'error',
-  summary: 'A database owner that is a system user (`postgres`, `standby`, the pooler user, `fes_user`) or a protected role.',
+  summary:
+    'A database owner that is a system user (`postgres`, `standby`, the pooler user, `fes_user`) or a protected role.',
   why: 'Database owners must be roles of the operator’s user map, which never holds system or protected roles: the operator logs `skipping creation of the "app" database, user "postgres" does not exist` and creates nothing (#663).',
   bad: 'spec:\n  databases:\n    app: postgres\n',
   good: 'spec:\n  users:\n    app_owner_role: []\n  databases:\n    app: app_owner_role\n',
@@ -92,7 +93,7 @@ export const databasesOwnerReserved: Rule = {
       yield {
         path: key('spec.databases', name),
         message: `skipping creation of the ${JSON.stringify(name)} database, user ${JSON.stringify(owner)} does not exist: ${JSON.stringify(owner)} is ${reserved.what}, which the operator never lets own a database`,
-        hint: `add an application role under spec.users (e.g. ${JSON.stringify(`${name.toLowerCase()}_owner_user`)}: []) and make it the owner`,
+        hint: `add an application role under spec.users (e.g. ${identifierLike(name, /^[a-z_]/)}_owner: []) and make it the owner`,
       };
     }
   },
@@ -106,7 +107,10 @@ export const databasesOwnerUnknown: Rule = {
   bad: 'spec:\n  users:\n    app_owner: []\n  databases:\n    app: app_ownr\n',
   good: 'spec:\n  users:\n    app_owner: []\n  databases:\n    app: app_owner\n',
   *check({ object, policy }) {
-    const known = new Set([...Object.keys(object.spec?.users ?? {}), ...preparedRoles(object).map((r) => r.name)]);
+    const known = new Set([
+      ...Object.keys(object.spec?.users ?? {}),
+      ...preparedRoles(object).map((r) => r.name),
+    ]);
     for (const [name, owner] of databases(object)) {
       if (owner === undefined || known.has(owner)) continue;
       if (reservedRole(owner, object, policy) !== undefined) continue;
@@ -127,7 +131,8 @@ export const databasesPreparedInvalidName: Rule = {
   id: 'databases/prepared-invalid-name',
   severity: 'error',
   target: 'key',
-  summary: 'A `preparedDatabases` or schema name that is not a plain lower-case identifier `^[a-z][a-z0-9_]*$`.',
+  summary:
+    'A `preparedDatabases` or schema name that is not a plain lower-case identifier `^[a-z][a-z0-9_]*$`.',
   why: 'The operator builds role names (`<db>_owner`, `<db>_<schema>_writer` …) by concatenation and uses them unquoted: a `-` breaks the role SQL (`syntax error at or near "-"`, #2745), upper case or a leading `_` makes the derived secret names invalid, and a schema outside `^[a-zA-Z_][a-zA-Z0-9_]*$` is skipped (`database schema "…" has invalid name`).',
   bad: 'spec:\n  preparedDatabases:\n    shop-db: {}\n',
   good: 'spec:\n  preparedDatabases:\n    shop_db: {}\n',
@@ -158,7 +163,8 @@ export const databasesRoleNameTooLong: Rule = {
   id: 'databases/role-name-too-long',
   severity: 'error',
   target: 'key',
-  summary: 'A role that `preparedDatabases` would create (`<db>_<schema>_writer_user` …) is longer than 63 bytes.',
+  summary:
+    'A role that `preparedDatabases` would create (`<db>_<schema>_writer_user` …) is longer than 63 bytes.',
   why: 'PostgreSQL truncates identifiers to 63 bytes: the role created is not the one the operator looks for, so it retries on every sync, and truncated names of different roles can collide.',
   bad: 'spec:\n  preparedDatabases:\n    customer_relationship_management:\n      schemas:\n        reporting_and_analytics_history: {}\n',
   good: 'spec:\n  preparedDatabases:\n    crm:\n      schemas:\n        reporting: {}\n',
@@ -209,7 +215,10 @@ export const databasesExtensionSchemaMissing: Rule = {
   good: 'spec:\n  preparedDatabases:\n    shop:\n      schemas:\n        partman: {}\n      extensions:\n        pg_partman: partman\n',
   *check({ object }) {
     for (const entry of preparedDatabaseEntries(object)) {
-      const schemas = new Set([...BUILTIN_SCHEMAS, ...preparedSchemaEntries(entry).map((schema) => schema.name)]);
+      const schemas = new Set([
+        ...BUILTIN_SCHEMAS,
+        ...preparedSchemaEntries(entry).map((schema) => schema.name),
+      ]);
       for (const [extension, schema] of Object.entries(entry.database.extensions ?? {})) {
         if (schema === undefined || schemas.has(schema)) continue;
         yield {

@@ -32,8 +32,6 @@ interface CronRange {
   start: number;
   end: number;
   step: number;
-  /** `*` or `N/step`: the range runs to the field's maximum. */
-  open: boolean;
 }
 
 /**
@@ -41,14 +39,14 @@ interface CronRange {
  * error texts. Numbers go through Go's strconv.Atoi (64-bit).
  */
 export function cronRange(expr: string, field: CronField): CronRange | string {
-  const [range = '', stepText] = expr.split('/');
+  const parts = expr.split('/');
+  if (parts.length > 2) return `too many slashes: ${expr}`;
+  const [range = '', stepText] = parts;
   let start: number;
   let end: number;
-  let open = false;
   if (range === '*') {
     start = field.min;
     end = field.max;
-    open = true;
   } else {
     const parsed = atoi(range);
     if (typeof parsed === 'string') return parsed;
@@ -62,13 +60,12 @@ export function cronRange(expr: string, field: CronField): CronRange | string {
     step = parsed;
     // robfig: "N/step" means "N-max/step".
     end = field.max;
-    open = true;
   }
   if (start < field.min) return `beginning of range (${start}) below minimum (${field.min}): ${expr}`;
   if (end > field.max) return `end of range (${end}) above maximum (${field.max}): ${expr}`;
   if (start > end) return `beginning of range (${start}) beyond end of range (${end}): ${expr}`;
   if (step === 0) return `step of range should be a positive number: ${expr}`;
-  return { start, end, step, open };
+  return { start, end, step };
 }
 
 /** robfig `mustParseInt`: Go's strconv.Atoi (64-bit), then no negative numbers. */
@@ -90,7 +87,9 @@ function cronFields(schedule: string): string[] | undefined {
 }
 
 /** What Kubernetes says about a schedule (its first bad field, as robfig reports it), or undefined. */
-export function scheduleError(schedule: string): { field: CronField; expr: string; error: string } | undefined {
+export function scheduleError(
+  schedule: string,
+): { field: CronField; expr: string; error: string } | undefined {
   const fields = cronFields(schedule);
   if (fields === undefined) return undefined;
   for (const [i, field] of CRON_FIELDS.entries()) {
@@ -172,7 +171,8 @@ const RETENTION = /^\s*\d+\s+(minute|hour|day|week|month|year)s?\s*$/i;
 export const invalidRetention: Rule = {
   id: 'backup/invalid-retention',
   severity: 'warning',
-  summary: 'A logicalBackupRetention that is not `<number> <unit>` (minute, hour, day, week, month or year; plural allowed).',
+  summary:
+    'A logicalBackupRetention that is not `<number> <unit>` (minute, hour, day, week, month or year; plural allowed).',
   why: 'The backup script computes its cut-off with `date -d "<value> ago"`; a value `date` cannot read leaves the cut-off empty and old backups are never deleted, without any error in the manifest.',
   bad: 'spec:\n  enableLogicalBackup: true\n  logicalBackupRetention: "90d"\n',
   good: 'spec:\n  enableLogicalBackup: true\n  logicalBackupRetention: "3 months"\n',

@@ -30,9 +30,7 @@ export interface MaintenanceWindow {
   end: number;
 }
 
-export type ParsedMaintenanceWindow =
-  | { ok: true; window: MaintenanceWindow }
-  | { ok: false; error: string };
+export type ParsedMaintenanceWindow = { ok: true; window: MaintenanceWindow } | { ok: false; error: string };
 
 /**
  * Parses one window the way operator v2.0.1 does, returning its exact error text on failure. The Go

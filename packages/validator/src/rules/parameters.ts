@@ -1,27 +1,36 @@
 import { child, key } from '../field-path.js';
 import type { Rule } from './rule.js';
 
-/** The values PostgreSQL 14+ accepts, spelled the way the operator compares them (case-sensitively). */
-const PASSWORD_ENCRYPTIONS = ['md5', 'scram-sha-256'];
+/**
+ * PostgreSQL 14+ accepts `md5` and `scram-sha-256`, in any case. The operator hashes the passwords of the
+ * roles it creates with md5 only when the value is exactly `md5` (case-sensitive), otherwise with SCRAM.
+ */
+const MD5 = 'md5';
+const SCRAM = 'scram-sha-256';
 
 export const passwordEncryption: Rule = {
   id: 'parameters/password-encryption',
   severity: 'error',
-  summary: '`password_encryption` other than exactly `md5` or `scram-sha-256`.',
-  why: 'The operator hashes role passwords with md5 only when the value is exactly `md5`, otherwise with SCRAM, and passes the value on to PostgreSQL: an unknown value (`on`, `scram`) stops PostgreSQL from starting, and a different spelling (`MD5`) leaves the operator’s roles on SCRAM while PostgreSQL hashes every other password with md5.',
+  summary: '`password_encryption` other than `md5` or `scram-sha-256` (or `md5` not in lower case).',
+  why: 'The operator passes the value on to PostgreSQL, which refuses to start with an unknown value such as `on` or `scram`. It also hashes role passwords with md5 only when the value is exactly `md5`: with `MD5` the roles it creates get SCRAM while PostgreSQL hashes every other password with md5.',
   bad: 'spec:\n  postgresql:\n    parameters:\n      password_encryption: "on"\n',
   good: 'spec:\n  postgresql:\n    parameters:\n      password_encryption: scram-sha-256\n',
   *check(context) {
     const value = context.object.spec?.postgresql?.parameters?.password_encryption;
-    if (typeof value !== 'string' || PASSWORD_ENCRYPTIONS.includes(value)) return;
-    const sameIgnoringCase = PASSWORD_ENCRYPTIONS.find((known) => known === value.toLowerCase());
+    if (typeof value !== 'string' || value === MD5 || value.toLowerCase() === SCRAM) return;
+    const path = key(child(child('spec', 'postgresql'), 'parameters'), 'password_encryption');
+    if (value.toLowerCase() === MD5) {
+      yield {
+        path,
+        message: `password_encryption ${JSON.stringify(value)}: the operator compares with "md5" case-sensitively, so it hashes the passwords of the roles it creates with scram-sha-256 while PostgreSQL uses md5`,
+        hint: 'write md5',
+      };
+      return;
+    }
     yield {
-      path: key(child(child('spec', 'postgresql'), 'parameters'), 'password_encryption'),
-      message:
-        sameIgnoringCase === undefined
-          ? `password_encryption ${JSON.stringify(value)} is not a value PostgreSQL accepts (md5 or scram-sha-256)`
-          : `password_encryption ${JSON.stringify(value)} is read case-sensitively by the operator: it hashes the roles it creates with ${sameIgnoringCase === 'md5' ? 'scram-sha-256, while PostgreSQL uses md5' : 'scram-sha-256 as intended only by accident of its default'}`,
-      hint: `write ${sameIgnoringCase ?? 'scram-sha-256 (or md5 for old clients)'}`,
+      path,
+      message: `password_encryption ${JSON.stringify(value)} is not a value PostgreSQL accepts: md5 or scram-sha-256`,
+      hint: 'write scram-sha-256 (the default), or md5 for clients that cannot do SCRAM',
     };
   },
 };

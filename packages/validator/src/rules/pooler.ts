@@ -106,7 +106,8 @@ export function poolSizes(maxDbConnections: number, instances: number) {
 export const poolerPoolTooSmall: Rule = {
   id: 'pooler/pool-too-small',
   severity: 'warning',
-  summary: '`maxDBConnections` is less than 4 × the pooler’s `numberOfInstances`: pool sizes round down to 0.',
+  summary:
+    '`maxDBConnections` is less than 4 × the pooler’s `numberOfInstances`: pool sizes round down to 0.',
   why: 'The operator divides maxDBConnections among the pooler pods with integer division and derives DEFAULT_SIZE = per-pod/2 and MIN_SIZE = RESERVE_SIZE = DEFAULT_SIZE/2: below 4 connections per pod the minimum and reserve pools (or all pools) are 0.',
   bad: 'spec:\n  connectionPooler:\n    numberOfInstances: 3\n    maxDBConnections: 10\n',
   good: 'spec:\n  connectionPooler:\n    numberOfInstances: 3\n    maxDBConnections: 12\n',
@@ -137,4 +138,8 @@ function poolSizingPath(spec: Spec | undefined): string {
 }
 
 /** Rules about the PgBouncer connection pooler (spec.connectionPooler). */
-export const POOLER_RULES: readonly Rule[] = [poolerInvalidIdentifier, poolerReservedUser, poolerPoolTooSmall];
+export const POOLER_RULES: readonly Rule[] = [
+  poolerInvalidIdentifier,
+  poolerReservedUser,
+  poolerPoolTooSmall,
+];

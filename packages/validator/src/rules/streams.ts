@@ -129,4 +129,8 @@ export const streamsUnknownDatabase: Rule = {
 };
 
 /** Rules about change-data-capture streams (spec.streams). */
-export const STREAMS_RULES: readonly Rule[] = [streamsInvalidSlotName, streamsInvalidTableName, streamsUnknownDatabase];
+export const STREAMS_RULES: readonly Rule[] = [
+  streamsInvalidSlotName,
+  streamsInvalidTableName,
+  streamsUnknownDatabase,
+];

@@ -20,7 +20,11 @@ export const STREAM_USER = 'fes_user';
 const ROTATION_SUFFIX_BYTES = 'YYMMDD'.length;
 const ROTATED_NAME_MAX_BYTES = POSTGRES_IDENTIFIER_MAX_BYTES - ROTATION_SUFFIX_BYTES;
 
-const ROTATION_LISTS = ['usersWithSecretRotation', 'usersWithInPlaceSecretRotation', 'usersIgnoringSecretRotation'] as const;
+const ROTATION_LISTS = [
+  'usersWithSecretRotation',
+  'usersWithInPlaceSecretRotation',
+  'usersIgnoringSecretRotation',
+] as const;
 type RotationList = (typeof ROTATION_LISTS)[number];
 
 export function isValidUsername(name: string): boolean {
@@ -107,7 +111,8 @@ export interface PreparedSchemaEntry {
 
 export function preparedSchemaEntries(entry: PreparedDatabaseEntry): PreparedSchemaEntry[] {
   const schemas = Object.entries(entry.database.schemas ?? {});
-  if (schemas.length === 0) return [{ name: 'data', defaultRoles: true, defaultUsers: false, path: entry.path }];
+  if (schemas.length === 0)
+    return [{ name: 'data', defaultRoles: true, defaultUsers: false, path: entry.path }];
   return schemas.map(([name, schema]) => ({
     name,
     defaultRoles: schema?.defaultRoles !== false,
@@ -121,7 +126,10 @@ const GROUP_SUFFIXES = ['_owner', '_reader', '_writer'] as const;
 function rolesWithPrefix(prefix: string, users: boolean, path: string): PreparedRole[] {
   const roles = GROUP_SUFFIXES.map((suffix) => ({ name: `${prefix}${suffix}`, login: false, path }));
   if (!users) return roles;
-  return [...roles, ...GROUP_SUFFIXES.map((suffix) => ({ name: `${prefix}${suffix}_user`, login: true, path }))];
+  return [
+    ...roles,
+    ...GROUP_SUFFIXES.map((suffix) => ({ name: `${prefix}${suffix}_user`, login: true, path })),
+  ];
 }
 
 /**
@@ -165,7 +173,8 @@ export const usersInvalidName: Rule = {
   id: 'users/invalid-name',
   severity: 'error',
   target: 'key',
-  summary: 'A user name that does not match the operator’s username pattern (lower case, digits, `-`, `_`, `.`).',
+  summary:
+    'A user name that does not match the operator’s username pattern (lower case, digits, `-`, `_`, `.`).',
   why: 'The operator checks every manifest user against `^[a-z0-9]([-_a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-_a-z0-9]*[a-z0-9])?)*$` and aborts the whole user setup on the first mismatch: Create fails (`could not init robot users: invalid username: "Foo"`), every Sync fails, and no role, secret or database of the cluster is synced.',
   bad: 'spec:\n  users:\n    App_User: []\n',
   good: 'spec:\n  users:\n    app_user: []\n',
@@ -185,7 +194,8 @@ export const usersNameTooLong: Rule = {
   id: 'users/name-too-long',
   severity: 'error',
   target: 'key',
-  summary: 'A user name longer than 63 bytes, or longer than 57 bytes when it is in `usersWithSecretRotation`.',
+  summary:
+    'A user name longer than 63 bytes, or longer than 57 bytes when it is in `usersWithSecretRotation`.',
   why: 'PostgreSQL truncates identifiers to 63 bytes: the role created is not the role the operator looks for, so it tries to create it again on every sync. Rotation in `usersWithSecretRotation` creates a new role `<user><YYMMDD>`, six bytes longer.',
   bad: 'spec:\n  users:\n    reporting_service_account_for_the_finance_department_in_eu_central: []\n',
   good: 'spec:\n  users:\n    finance_reporting: []\n',
@@ -243,7 +253,9 @@ export const usersReservedName: Rule = {
 };
 
 /** The pairs a flag list contains with its inverse, as `normalizeUserFlags` reports them. */
-function flagConflicts(flags: readonly (string | undefined)[]): { at: number; flag: string; inverse: string }[] {
+function flagConflicts(
+  flags: readonly (string | undefined)[],
+): { at: number; flag: string; inverse: string }[] {
   const seen = new Set<string>();
   const conflicts: { at: number; flag: string; inverse: string }[] = [];
   for (const [at, raw] of flags.entries()) {
@@ -282,7 +294,7 @@ function rotationConsequence(list: RotationList, role: string): string {
     case 'usersWithSecretRotation':
       return `each rotation creates a new role "${role}<YYMMDD>" and writes it into the secret that the pods log in with`;
     case 'usersWithInPlaceSecretRotation':
-      return 'each rotation changes its password in place and replaces the pods that log in with it (all Postgres pods for the superuser and the replication user)';
+      return 'each rotation changes its password in place and marks the pods that log in with it for a rolling update (all Postgres pods for the superuser and the replication user)';
     default:
       return 'the entry has no effect: global rotation never touches system users';
   }
@@ -291,7 +303,8 @@ function rotationConsequence(list: RotationList, role: string): string {
 export const usersRotationSystemUser: Rule = {
   id: 'users/rotation-system-user',
   severity: 'warning',
-  summary: 'A rotation list (`usersWithSecretRotation` etc.) names a system user such as `postgres` or `standby`.',
+  summary:
+    'A rotation list (`usersWithSecretRotation` etc.) names a system user such as `postgres` or `standby`.',
   why: 'The operator does not exclude system users from manifest rotation: rotating the superuser or replication user with a new role breaks the credentials the pods use, and in-place rotation restarts all Postgres (or pooler) pods at every interval (inferred from `sync.go:updateSecret`).',
   bad: 'spec:\n  usersWithSecretRotation: [postgres]\n',
   good: 'spec:\n  users:\n    app_user: []\n  usersWithSecretRotation: [app_user]\n',
@@ -314,7 +327,8 @@ export const usersRotationSystemUser: Rule = {
 export const usersRotationUnknownUser: Rule = {
   id: 'users/rotation-unknown-user',
   severity: 'warning',
-  summary: 'A rotation list names a user that is neither a manifest user nor a prepared-database user with a secret.',
+  summary:
+    'A rotation list names a user that is neither a manifest user nor a prepared-database user with a secret.',
   why: 'The operator only looks at these lists for roles it keeps a secret for: any other name (a typo, a removed user, a NOLOGIN role) is ignored without a word.',
   bad: 'spec:\n  users:\n    app_user: []\n  usersWithSecretRotation: [app_usr]\n',
   good: 'spec:\n  users:\n    app_user: []\n  usersWithSecretRotation: [app_user]\n',
@@ -355,7 +369,10 @@ function unknownRotationUser(
   return {
     path,
     message: `${list} names ${JSON.stringify(name)}, which is neither a manifest user nor a prepared-database user: unless it is an infrastructure role, the entry is ignored`,
-    hint: guess === undefined ? 'list a user from spec.users or a prepared-database …_user role' : `did you mean ${JSON.stringify(guess)}?`,
+    hint:
+      guess === undefined
+        ? 'list a user from spec.users or a prepared-database …_user role'
+        : `did you mean ${JSON.stringify(guess)}?`,
   };
 }
 
