@@ -21,7 +21,12 @@ const common = {
 };
 await Promise.all([
   // The library: dependencies stay external, as a library should leave them to the application.
-  build({ ...common, entryPoints: [join(here, 'src/index.ts')], outfile: join(dist, 'index.js'), packages: 'external' }),
+  build({
+    ...common,
+    entryPoints: [join(here, 'src/index.ts')],
+    outfile: join(dist, 'index.js'),
+    packages: 'external',
+  }),
   // The CLI: everything in one CommonJS file, so that bin/acid-guard.cjs can start it with V8's code cache.
   build({
     ...common,

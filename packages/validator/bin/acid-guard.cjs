@@ -14,7 +14,10 @@ function load() {
   if (process.env.ACID_GUARD_NO_CODE_CACHE) return { exports: require(bundle) };
   const source = fs.readFileSync(bundle, 'utf8');
   const stat = fs.statSync(bundle);
-  const cacheDir = path.join(os.tmpdir(), `acid-guard-code-cache-${process.getuid ? process.getuid() : 'user'}`);
+  const cacheDir = path.join(
+    os.tmpdir(),
+    `acid-guard-code-cache-${process.getuid ? process.getuid() : 'user'}`,
+  );
   const cacheFile = path.join(cacheDir, `${process.version}-${stat.size}-${Math.floor(stat.mtimeMs)}.bin`);
   let cachedData;
   try {

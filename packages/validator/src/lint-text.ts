@@ -74,7 +74,8 @@ export function lintText(text: string, options: LintOptions = {}): LintResult {
         const target = ruleById(finding.ruleId)?.target ?? 'value';
         const span = locate(doc, prefix, finding.path, target);
         const located: LintFinding = { ...finding, document: doc.index, location: at(span) };
-        if (finding.ruleId === notAString.id) located.hint = quoteHint(text.slice(span.start, span.end), finding.hint);
+        if (finding.ruleId === notAString.id)
+          located.hint = quoteHint(text.slice(span.start, span.end), finding.hint);
         if (name !== undefined) located.name = name;
         findings.push(located);
       }

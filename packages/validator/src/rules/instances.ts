@@ -1,19 +1,9 @@
 import type { Postgresql } from '../generated/postgresql.types.js';
 import type { Rule } from './rule.js';
 import type { Loose, RuleContext } from './rule-context.js';
+import { isStandbyCluster } from './standby.js';
 
 /** Rules about numberOfInstances (operator-behaviour.md b.7). */
-
-const STANDBY_ENV = /^STANDBY_WALE_(S3|GS|GSC|SWIFT)_PREFIX$/;
-
-/** `cluster/util.go:isStandbyCluster`: a standby section, or a non-empty STANDBY_WALE_*_PREFIX in env. */
-export function isStandbyCluster(object: Loose<Postgresql>): boolean {
-  const spec = object.spec;
-  if (spec?.standby !== undefined) return true;
-  return (spec?.env ?? []).some(
-    (env) => env?.name !== undefined && STANDBY_ENV.test(env.name) && !!env.value,
-  );
-}
 
 /** The annotation named by ignore_instance_limits_annotation_key, set to "true", disables clamping. */
 function limitsIgnored(context: RuleContext): boolean {
@@ -32,7 +22,7 @@ interface Clamped {
 function clampInstances(context: RuleContext, requested: number): Clamped {
   let { minInstances: min, maxInstances: max } = context.policy;
   if (limitsIgnored(context)) return { requested, effective: requested, min, max };
-  if (isStandbyCluster(context.object) && requested === 1) {
+  if (isStandbyCluster(context.object.spec) && requested === 1) {
     min = 1;
     max = 1;
   }
@@ -74,7 +64,7 @@ const standbyInstances: Rule = {
   good: 'spec:\n  numberOfInstances: 1\n  standby:\n    s3_wal_path: s3://backups/acid-source/wal\n',
   *check(context) {
     const requested = context.object.spec?.numberOfInstances;
-    if (requested === undefined || requested < 0 || requested === 1 || !isStandbyCluster(context.object))
+    if (requested === undefined || requested < 0 || requested === 1 || !isStandbyCluster(context.object.spec))
       return;
     yield {
       path: 'spec.numberOfInstances',

@@ -1,4 +1,5 @@
 import { child } from '../field-path.js';
+import { schemaPatternAccepts } from '../schema/schema-accepts.js';
 import type { Rule } from './rule.js';
 import type { RuleContext } from './rule-context.js';
 
@@ -109,9 +110,13 @@ function scheduleHint(field: CronField, expr: string): string {
 function checkedSchedule(context: RuleContext): string | undefined {
   const schedule = context.object.spec?.logicalBackupSchedule;
   if (typeof schedule !== 'string' || schedule === '') return undefined;
-  const node = context.schema.navigator.nodeAt(['spec', 'logicalBackupSchedule'], context.object);
-  if (node?.pattern !== undefined && !new RegExp(node.pattern, 'u').test(schedule)) return undefined;
-  return schedule;
+  const accepted = schemaPatternAccepts(
+    context.schema,
+    ['spec', 'logicalBackupSchedule'],
+    context.object,
+    schedule,
+  );
+  return accepted ? schedule : undefined;
 }
 
 const SCHEDULE_PATH = child('spec', 'logicalBackupSchedule');

@@ -1,4 +1,5 @@
 import { child, index } from '../field-path.js';
+import { schemaPatternAccepts } from '../schema/schema-accepts.js';
 import type { Rule } from './rule.js';
 import type { RuleContext } from './rule-context.js';
 
@@ -169,14 +170,12 @@ function* windowsOf(context: RuleContext): Generator<{ value: string; path: stri
   if (!Array.isArray(windows)) return;
   const base = child('spec', 'maintenanceWindows');
   for (const [i, value] of windows.entries()) {
-    if (typeof value !== 'string' || !passesSchemaPattern(context, i, value)) continue;
+    const accepted =
+      typeof value === 'string' &&
+      schemaPatternAccepts(context.schema, ['spec', 'maintenanceWindows', String(i)], context.object, value);
+    if (!accepted) continue;
     yield { value, path: index(base, i) };
   }
-}
-
-function passesSchemaPattern(context: RuleContext, i: number, value: string): boolean {
-  const node = context.schema.navigator.nodeAt(['spec', 'maintenanceWindows', String(i)], context.object);
-  return node?.pattern === undefined || new RegExp(node.pattern, 'u').test(value);
 }
 
 export const invalidWindow: Rule = {

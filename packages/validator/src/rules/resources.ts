@@ -2,6 +2,7 @@ import { child, index } from '../field-path.js';
 import type { Postgresql, Resources } from '../generated/postgresql.types.js';
 import { compareQuantities, parseQuantity, type Quantity, readQuantity } from '../kubernetes/quantity.js';
 import type { OperatorPolicy } from '../policy/operator-policy.js';
+import { schemaPatternAccepts } from '../schema/schema-accepts.js';
 import type { Problem, Rule } from './rule.js';
 import type { Loose, RuleContext } from './rule-context.js';
 
@@ -71,20 +72,6 @@ function resourceBlocks(object: Loose<Postgresql>): ResourceBlock[] {
   return blocks;
 }
 
-const patternCache = new Map<string, RegExp>();
-
-/** Whether the CRD's own pattern for the field at `segments` admits the text (no pattern: yes). */
-function schemaPatternAccepts(context: RuleContext, segments: readonly string[], text: string): boolean {
-  const pattern = context.schema.navigator.nodeAt(segments, context.object)?.pattern;
-  if (pattern === undefined) return true;
-  let regex = patternCache.get(pattern);
-  if (regex === undefined) {
-    regex = new RegExp(pattern, 'u');
-    patternCache.set(pattern, regex);
-  }
-  return regex.test(text);
-}
-
 /**
  * Why Kubernetes' quantity parser refuses a value that the CRD pattern admits (`500K`, `1e3Gi`), in
  * Kubernetes' words; undefined when the value parses, or when the schema check already reports it.
@@ -94,7 +81,7 @@ export function quantityRefusal(
   segments: readonly string[],
   text: string,
 ): string | undefined {
-  if (!schemaPatternAccepts(context, segments, text)) return undefined;
+  if (!schemaPatternAccepts(context.schema, segments, context.object, text)) return undefined;
   const reading = readQuantity(text);
   return reading.ok ? undefined : reading.error;
 }

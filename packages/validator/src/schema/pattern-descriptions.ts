@@ -42,7 +42,8 @@ export function describePattern(pattern: string, value?: unknown): Description {
   const known = DESCRIPTIONS[pattern];
   if (known !== undefined) return known;
   if (pattern.includes('(Mon|Tue|Wed|Thu|Fri|Sat|Sun)')) {
-    const weekdayAtEnd = typeof value === 'string' ? /^\s*(\w{3}):([\d:]+)-\s*\w{3}:([\d:]+)\s*$/.exec(value) : null;
+    const weekdayAtEnd =
+      typeof value === 'string' ? /^\s*(\w{3}):([\d:]+)-\s*\w{3}:([\d:]+)\s*$/.exec(value) : null;
     if (weekdayAtEnd) {
       return {
         what: 'a maintenance window the CRD accepts: a weekday may only come before the start time',
