@@ -168,3 +168,34 @@ describe('the built bin', () => {
     expect(explained.stdout).toContain('foo_user: []');
   });
 });
+
+describe('--operator-config', () => {
+  it('judges with the operator settings it reads, and refuses a value the operator would refuse', async () => {
+    const dir = tempDir({
+      'good.yaml': GOOD,
+      'config.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: postgres-operator\ndata:\n  min_instances: "3"\n',
+      'broken.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: postgres-operator\ndata:\n  min_instances: "three"\n',
+    });
+    const judged = await runCli([
+      'lint',
+      '--format',
+      'json',
+      '--operator-config',
+      join(dir, 'config.yaml'),
+      join(dir, 'good.yaml'),
+    ]);
+    expect(JSON.parse(judged.stdout).findings.map((f: { ruleId: string }) => f.ruleId)).toContain(
+      'instances/outside-limits',
+    );
+    const refused = await runCli([
+      'lint',
+      '--operator-config',
+      join(dir, 'broken.yaml'),
+      join(dir, 'good.yaml'),
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/min_instances: "three" is not an integer/);
+  });
+});

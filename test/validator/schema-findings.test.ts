@@ -88,7 +88,10 @@ describe('schema findings in plain words', () => {
     const findings = check(
       'spec:\n  users:\n    app: [Superuser]\n  initContainers:\n    - name: init\n      image: busybox\n      ports:\n        - containerPort: http\n',
     );
-    expect(findings.map((f) => f.path)).toEqual(["spec.users[app][0]", "spec.initContainers[0].ports[0].containerPort"]);
+    expect(findings.map((f) => f.path)).toEqual([
+      'spec.users[app][0]',
+      'spec.initContainers[0].ports[0].containerPort',
+    ]);
   });
 
   it('flags metadata typos too (ObjectMeta is spelled out)', () => {
