@@ -13,7 +13,8 @@ const write = (path: string, content: string) => {
   writeFileSync(join(root, path), content);
   console.log(`wrote ${path} (${content.length} bytes)`);
 };
-for (const [name, content] of await generateFiles()) write(join('packages/validator/src/generated', name), content);
+for (const [name, content] of await generateFiles())
+  write(join('packages/validator/src/generated', name), content);
 const { rulesMarkdown } = await import('../packages/validator/src/rules/rules-markdown.js');
 const { RULES } = await import('../packages/validator/src/rules/catalogue.js');
 write('docs/rules.md', rulesMarkdown(RULES));

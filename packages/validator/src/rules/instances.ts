@@ -1,6 +1,5 @@
-import type { Postgresql } from '../generated/postgresql.types.js';
 import type { Rule } from './rule.js';
-import type { Loose, RuleContext } from './rule-context.js';
+import type { RuleContext } from './rule-context.js';
 import { isStandbyCluster } from './standby.js';
 
 /** Rules about numberOfInstances (operator-behaviour.md b.7). */
