@@ -3,7 +3,15 @@ export type { Finding, Location, Severity } from './finding.js';
 export type { Postgresql } from './generated/postgresql.types.js';
 export type { PostgresTeam } from './generated/postgresteam.types.js';
 export { type LintFinding, type LintOptions, type LintResult, lintText } from './lint-text.js';
+export { policyFromDocument, policyFromText } from './policy/load-policy.js';
+export {
+  CONFIGMAP_DEFAULTS,
+  OPERATOR_CONFIGURATION_DEFAULTS,
+  type OperatorPolicy,
+  policyWith,
+} from './policy/operator-policy.js';
+export { PolicyError } from './policy/policy-error.js';
 export { RULES, ruleById } from './rules/catalogue.js';
 export type { RuleMeta } from './rules/rule.js';
 export type { Operation } from './rules/rule-context.js';
-export { type ValidationContext, validate } from './validate.js';
+export { type ValidationContext, type ValidationResult, validate, validateDetailed } from './validate.js';

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { ErrorObject } from 'ajv';
 import type { Finding } from './finding.js';
 import type { Postgresql } from './generated/postgresql.types.js';
@@ -28,6 +29,8 @@ export interface ValidationContext {
   disable?: readonly string[];
   /** The operator's configuration; its v2.0.1 defaults (ConfigMap path) when absent. */
   policy?: OperatorPolicy;
+  /** The current time (delete protection compares the date in UTC); the clock when absent. */
+  now?: Date;
 }
 
 /** Internal error of a rule: reported as a finding, never thrown at the caller. */
@@ -60,6 +63,11 @@ export function validateDetailed(object: unknown, context: ValidationContext = {
     });
     return { findings, suppressed: [] };
   }
+  if (context.operation === 'UPDATE' && context.old !== undefined && sameSpec(object, context.old)) {
+    // The operator writes status, finalizers and its upgrade annotations through the same resource:
+    // an update that leaves the spec alone is never judged, or deletion could hang on a finalizer.
+    return { findings: [], suppressed: [] };
+  }
   findings.push(...documentFindings(object as Record<string, unknown>));
 
   const pruned = pruneNulls(object, schema.navigator);
@@ -73,6 +81,7 @@ export function validateDetailed(object: unknown, context: ValidationContext = {
     operation: context.operation ?? 'CREATE',
     schema,
     policy: context.policy ?? CONFIGMAP_DEFAULTS,
+    now: context.now ?? new Date(),
   };
   if (context.old !== undefined) {
     const old = pruneNulls(context.old, schema.navigator).value;
@@ -132,6 +141,12 @@ function suggestRule(pattern: string): string {
     RULES.map((rule) => rule.id),
   );
   return near === undefined ? 'run `acid-guard rules` for the list of rule ids' : `did you mean "${near}"?`;
+}
+
+function sameSpec(object: object, old: unknown): boolean {
+  const spec = (object as { spec?: unknown }).spec;
+  const oldSpec = old !== null && typeof old === 'object' ? (old as { spec?: unknown }).spec : undefined;
+  return isDeepStrictEqual(spec, oldSpec);
 }
 
 /** Is this document a `postgresql`, as kubectl would resolve its kind (any case, any acid version)? */

@@ -26,4 +26,6 @@ export interface RuleContext {
   schema: CompiledSchema;
   /** The operator's configuration (its v2.0.1 defaults unless a configuration was loaded). */
   policy: OperatorPolicy;
+  /** The current time, passed in (rules never read the clock): delete protection compares dates. */
+  now: Date;
 }
