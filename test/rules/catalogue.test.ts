@@ -14,6 +14,7 @@ function findingsOf(rule: RuleMeta, example: string): string[] {
     context.operation = 'UPDATE';
   }
   if (rule.exampleOperation !== undefined) context.operation = rule.exampleOperation;
+  if (rule.exampleNow !== undefined) context.now = new Date(rule.exampleNow);
   if (rule.raw) return lintText(example, context).findings.map((f) => f.ruleId);
   return validate(exampleManifest(example), context).map((f) => f.ruleId);
 }

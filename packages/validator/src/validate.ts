@@ -35,6 +35,7 @@ export interface ValidationContext {
 
 /** Internal error of a rule: reported as a finding, never thrown at the caller. */
 const RULE_FAILED = 'internal/rule-failed';
+const CREATE_AND_UPDATE: readonly Operation[] = ['CREATE', 'UPDATE'];
 
 /** Findings that count, and those an annotation or `disable` silenced (still counted as suppressed). */
 export interface ValidationResult {
@@ -68,6 +69,8 @@ export function validateDetailed(object: unknown, context: ValidationContext = {
     // an update that leaves the spec alone is never judged, or deletion could hang on a finalizer.
     return { findings: [], suppressed: [] };
   }
+  const operation = context.operation ?? 'CREATE';
+  if (operation === 'DELETE') return runRules(object, context, schema, findings, 'DELETE');
   findings.push(...documentFindings(object as Record<string, unknown>));
 
   const pruned = pruneNulls(object, schema.navigator);
@@ -76,19 +79,31 @@ export function validateDetailed(object: unknown, context: ValidationContext = {
   findings.push(...schemaFindings(errors, pruned.value, schema.navigator));
   removeInvalid(pruned.value, errors);
 
+  return runRules(pruned.value, context, schema, findings, operation);
+}
+
+/** Runs the check rules that judge this operation, then applies suppressions. */
+function runRules(
+  object: unknown,
+  context: ValidationContext,
+  schema: CompiledSchema,
+  findings: Finding[],
+  operation: Operation,
+): ValidationResult {
   const ruleContext: RuleContext = {
-    object: pruned.value as Loose<Postgresql>,
-    operation: context.operation ?? 'CREATE',
+    object: object as Loose<Postgresql>,
+    operation,
     schema,
     policy: context.policy ?? CONFIGMAP_DEFAULTS,
     now: context.now ?? new Date(),
   };
-  if (context.old !== undefined) {
+  if (context.old !== undefined && operation === 'UPDATE') {
     const old = pruneNulls(context.old, schema.navigator).value;
     removeInvalid(old, schema.check(old));
     ruleContext.old = old as Loose<Postgresql>;
   }
   for (const rule of CHECK_RULES) {
+    if (!(rule.operations ?? CREATE_AND_UPDATE).includes(operation)) continue;
     try {
       for (const problem of rule.check(ruleContext)) {
         findings.push({ ruleId: rule.id, severity: rule.severity, ...problem });

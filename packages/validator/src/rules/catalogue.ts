@@ -3,6 +3,7 @@ import { CLONE_RULES } from './clone.js';
 import { CLUSTER_NAME_RULES } from './cluster-name.js';
 import { CONTAINERS_RULES } from './containers.js';
 import { DATABASES_RULES } from './databases.js';
+import { DELETE_RULES } from './delete-protection.js';
 import { DOCUMENT_RULES } from './document.js';
 import { ENV_RULES } from './env.js';
 import { INSTANCES_RULES } from './instances.js';
@@ -52,6 +53,7 @@ export const CHECK_RULES: readonly Rule[] = [
   ...CLONE_RULES,
   ...STANDBY_RULES,
   ...VERSION_RULES,
+  ...DELETE_RULES,
 ];
 
 /** Every rule: those the engine emits while reading and schema-checking, then the checks. */

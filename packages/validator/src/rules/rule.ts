@@ -36,6 +36,10 @@ export interface RuleMeta {
   exampleOperation?: 'CREATE' | 'UPDATE' | 'DELETE';
   /** The operator version whose behaviour the rule describes, when it matters (default: 2.0.1). */
   operatorVersion?: string;
+  /** The operations the rule judges; CREATE and UPDATE when absent. DELETE runs only rules that list it. */
+  operations?: readonly ('CREATE' | 'UPDATE' | 'DELETE')[];
+  /** The instant the examples are judged at (rules that compare dates), ISO 8601. */
+  exampleNow?: string;
 }
 
 /** A rule with a check. Rules never do I/O: everything they need arrives in the context. */
