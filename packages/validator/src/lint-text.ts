@@ -6,7 +6,13 @@ import { LineIndex } from './source/line-index.js';
 import { parseYamlDocuments, type SourceDocument, type Span } from './source/yaml-documents.js';
 import { looksLikePostgresql, type ValidationContext, validateDetailed } from './validate.js';
 
-export interface LintOptions extends ValidationContext {}
+export interface LintOptions extends ValidationContext {
+  /**
+   * The previous version of an object, if it has one: the object is then judged as an UPDATE against
+   * it (`--old`, `--base`). Without it, or when it returns undefined, every object is a CREATE.
+   */
+  previousVersionOf?: (object: unknown) => unknown;
+}
 
 /** A finding in a file: which document, which object, and where. */
 export interface LintFinding extends Finding {
@@ -68,7 +74,11 @@ export function lintText(text: string, options: LintOptions = {}): LintResult {
         continue;
       }
       const name = nameOf(object);
-      const result = validateDetailed(object, options);
+      const old = options.previousVersionOf?.(object);
+      const result = validateDetailed(
+        object,
+        old === undefined ? options : { ...options, old, operation: options.operation ?? 'UPDATE' },
+      );
       suppressed += result.suppressed.length;
       for (const finding of result.findings) {
         const target = ruleById(finding.ruleId)?.target ?? 'value';

@@ -7,6 +7,7 @@ import { yamlSyntax } from '../rules/yaml.js';
 import { decodeText } from '../source/decode-text.js';
 import { EXIT } from './exit-codes.js';
 import { expandPaths, STDIN } from './input-files.js';
+import { objectKey, type PreviousVersions, previousVersionsAtRevision } from './previous-versions.js';
 import { readInput } from './read-input.js';
 import type { Terminal } from './terminal.js';
 import { ToolError } from './tool-error.js';
@@ -21,6 +22,10 @@ export interface LintCommandOptions {
   /** Name shown for stdin. */
   stdinName: string;
   lint: LintOptions;
+  /** `--old FILE`: previous versions of objects, by namespace/name. */
+  old?: PreviousVersions;
+  /** `--base REV`: compare each file with its version at this git revision. */
+  base?: string;
 }
 
 /** `acid-guard lint`: returns the exit code; output goes to the terminal's streams. */
@@ -33,7 +38,17 @@ export async function lintCommand(options: LintCommandOptions, terminal: Termina
   for (const file of files) {
     const bytes = await readInput(file, terminal.stdin);
     const name = file === STDIN ? options.stdinName : file;
-    results.push(lintBytes(name, bytes, options.lint));
+    let previous = options.old;
+    if (options.base !== undefined) {
+      if (file === STDIN)
+        throw new ToolError('USAGE', '--base compares files with git; it cannot be used with stdin');
+      previous = await previousVersionsAtRevision(file, options.base);
+    }
+    const lint: LintOptions =
+      previous === undefined
+        ? options.lint
+        : { ...options.lint, previousVersionOf: (object) => previous.get(objectKey(object) ?? '') };
+    results.push(lintBytes(name, bytes, lint));
   }
   const palette = options.color && options.format === 'text' ? COLOR : PLAIN;
   terminal.stdout.write(options.format === 'json' ? formatJson(results) : formatText(results, palette));

@@ -3,6 +3,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { EXIT } from './exit-codes.js';
 import { type Format, lintCommand } from './lint-command.js';
 import { loadOperatorConfig } from './load-operator-config.js';
+import { previousVersionsFromFile } from './previous-versions.js';
 import { checkRulePatterns, formatRule, formatRuleList } from './rules-command.js';
 import type { Terminal } from './terminal.js';
 import { ToolError } from './tool-error.js';
@@ -19,6 +20,8 @@ Usage:
 lint options:
   -f, --format text|json       output format (default: text)
       --operator-config FILE   the operator's ConfigMap or OperatorConfiguration (default: its v2.0.1 defaults)
+      --old FILE               compare each object with the one of the same namespace/name in FILE (update checks)
+      --base REV               compare each file with its version at git revision REV (pre-commit: --base HEAD)
       --disable RULE           silence a rule or a family (users/*) for this run (repeatable)
       --stdin-filename NAME    name to show for stdin (default: <stdin>)
       --color / --no-color     force colour on or off (default: on for a terminal, off with NO_COLOR)
@@ -93,6 +96,8 @@ async function lint(args: readonly string[], terminal: Terminal): Promise<number
         format: { type: 'string', short: 'f', default: 'text' },
         disable: { type: 'string', multiple: true, default: [] },
         'operator-config': { type: 'string' },
+        old: { type: 'string' },
+        base: { type: 'string' },
         'stdin-filename': { type: 'string', default: '<stdin>' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
@@ -105,6 +110,9 @@ async function lint(args: readonly string[], terminal: Terminal): Promise<number
     return EXIT.OK;
   }
   checkRulePatterns(values.disable);
+  if (values.old !== undefined && values.base !== undefined) {
+    throw new ToolError('USAGE', '--old and --base both give previous versions; use one');
+  }
   const configFile = values['operator-config'];
   const policy = configFile === undefined ? undefined : await loadOperatorConfig(configFile, terminal);
   const colorWanted = values['no-color']
@@ -117,6 +125,8 @@ async function lint(args: readonly string[], terminal: Terminal): Promise<number
       color: colorWanted,
       stdinName: values['stdin-filename'],
       lint: { disable: values.disable, ...(policy ? { policy } : {}) },
+      ...(values.old === undefined ? {} : { old: await previousVersionsFromFile(values.old, terminal) }),
+      ...(values.base === undefined ? {} : { base: values.base }),
     },
     terminal,
   );

@@ -24,6 +24,7 @@ import { unknownSuppressedRule } from './suppression.js';
 import { TEAM_RULES } from './team.js';
 import { TLS_RULES } from './tls.js';
 import { USERS_RULES } from './users.js';
+import { UPDATE_RULES } from './update.js';
 import { VERSION_RULES } from './version.js';
 import { VOLUME_RULES } from './volume.js';
 import { YAML_RULES } from './yaml.js';
@@ -53,6 +54,7 @@ export const CHECK_RULES: readonly Rule[] = [
   ...CLONE_RULES,
   ...STANDBY_RULES,
   ...VERSION_RULES,
+  ...UPDATE_RULES,
   ...DELETE_RULES,
 ];
 
