@@ -107,3 +107,44 @@ describe.skipIf(!hasGit)('--base REV', () => {
     expect(stderr).toMatch(/cannot read it at no-such-rev/);
   });
 });
+
+describe('--teams and PostgresTeam documents in the input', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'acid-guard-teams-'));
+  const cluster = manifest('17', '20Gi').replace(
+    '  postgresql:',
+    '  users:\n    jdoe: []\n    app: []\n  postgresql:',
+  );
+  const team = `apiVersion: acid.zalan.do/v1
+kind: PostgresTeam
+metadata:
+  name: custom-team-membership
+spec:
+  additionalMembers:
+    acid:
+      - jdoe
+`;
+  writeFileSync(join(dir, 'cluster.yaml'), cluster);
+  writeFileSync(join(dir, 'team.yaml'), team);
+
+  it('reports a manifest user that is a team member at that user’s line (from --teams)', async () => {
+    const { code, findings } = await lintJson(['--teams', join(dir, 'team.yaml'), join(dir, 'cluster.yaml')]);
+    expect(code).toBe(1);
+    expect(findings.map((f) => [f.ruleId, f.line])).toContainEqual(['team/member-is-user', 10]);
+  });
+
+  it('uses PostgresTeam documents found among the linted files', async () => {
+    const { findings } = await lintJson([join(dir, 'team.yaml'), join(dir, 'cluster.yaml')]);
+    expect(findings.map((f) => f.ruleId)).toContain('team/member-is-user');
+  });
+
+  it('refuses a teams file it cannot use, with its location', async () => {
+    writeFileSync(join(dir, 'broken-teams.yaml'), 'teams:\n  acid: jdoe\n');
+    const { code, stderr } = await lintJson([
+      '--teams',
+      join(dir, 'broken-teams.yaml'),
+      join(dir, 'cluster.yaml'),
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/broken-teams\.yaml:2:/);
+  });
+});

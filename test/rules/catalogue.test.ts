@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lintText } from '../../packages/validator/src/lint-text.js';
 import { policyWith } from '../../packages/validator/src/policy/operator-policy.js';
+import { exampleTeamDirectory } from '../../packages/validator/src/policy/team-directory.js';
 import { RULES } from '../../packages/validator/src/rules/catalogue.js';
 import { exampleManifest } from '../../packages/validator/src/rules/example-manifest.js';
 import type { RuleMeta } from '../../packages/validator/src/rules/rule.js';
@@ -15,6 +16,10 @@ function findingsOf(rule: RuleMeta, example: string): string[] {
   }
   if (rule.exampleOperation !== undefined) context.operation = rule.exampleOperation;
   if (rule.exampleNow !== undefined) context.now = new Date(rule.exampleNow);
+  if (rule.exampleTeams !== undefined) {
+    context.teams = exampleTeamDirectory(rule.exampleTeams, context.policy ?? policyWith());
+    context.requireKnownTeam = true;
+  }
   if (rule.raw) return lintText(example, context).findings.map((f) => f.ruleId);
   return validate(exampleManifest(example), context).map((f) => f.ruleId);
 }

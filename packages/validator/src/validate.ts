@@ -3,6 +3,7 @@ import type { ErrorObject } from 'ajv';
 import type { Finding } from './finding.js';
 import type { Postgresql } from './generated/postgresql.types.js';
 import { CONFIGMAP_DEFAULTS, type OperatorPolicy } from './policy/operator-policy.js';
+import type { TeamDirectory } from './policy/team-directory.js';
 import { CHECK_RULES, RULES } from './rules/catalogue.js';
 import { apiVersion, kindCase } from './rules/document.js';
 import type { Loose, Operation, RuleContext } from './rules/rule-context.js';
@@ -31,6 +32,10 @@ export interface ValidationContext {
   policy?: OperatorPolicy;
   /** The current time (delete protection compares the date in UTC); the clock when absent. */
   now?: Date;
+  /** Who is in which team (PostgresTeam objects, teams files); team member rules are silent without it. */
+  teams?: TeamDirectory;
+  /** acid-guard's own option: a teamId that a non-empty team directory does not know is an error. */
+  requireKnownTeam?: boolean;
 }
 
 /** Internal error of a rule: reported as a finding, never thrown at the caller. */
@@ -97,6 +102,8 @@ function runRules(
     policy: context.policy ?? CONFIGMAP_DEFAULTS,
     now: context.now ?? new Date(),
   };
+  if (context.teams !== undefined) ruleContext.teams = context.teams;
+  if (context.requireKnownTeam !== undefined) ruleContext.requireKnownTeam = context.requireKnownTeam;
   if (context.old !== undefined && operation === 'UPDATE') {
     const old = pruneNulls(context.old, schema.navigator).value;
     removeInvalid(old, schema.check(old));

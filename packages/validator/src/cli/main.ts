@@ -3,6 +3,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { EXIT } from './exit-codes.js';
 import { type Format, lintCommand } from './lint-command.js';
 import { loadOperatorConfig } from './load-operator-config.js';
+import { loadTeams } from './load-teams.js';
 import { previousVersionsFromFile } from './previous-versions.js';
 import { checkRulePatterns, formatRule, formatRuleList } from './rules-command.js';
 import type { Terminal } from './terminal.js';
@@ -20,6 +21,8 @@ Usage:
 lint options:
   -f, --format text|json       output format (default: text)
       --operator-config FILE   the operator's ConfigMap or OperatorConfiguration (default: its v2.0.1 defaults)
+      --teams FILE             PostgresTeam manifests or a teams file (team id → logins); repeatable
+      --require-known-team     a teamId the team directory does not know is an error
       --old FILE               compare each object with the one of the same namespace/name in FILE (update checks)
       --base REV               compare each file with its version at git revision REV (pre-commit: --base HEAD)
       --disable RULE           silence a rule or a family (users/*) for this run (repeatable)
@@ -97,6 +100,8 @@ async function lint(args: readonly string[], terminal: Terminal): Promise<number
         disable: { type: 'string', multiple: true, default: [] },
         'operator-config': { type: 'string' },
         old: { type: 'string' },
+        teams: { type: 'string', multiple: true, default: [] },
+        'require-known-team': { type: 'boolean' },
         base: { type: 'string' },
         'stdin-filename': { type: 'string', default: '<stdin>' },
         color: { type: 'boolean' },
@@ -124,7 +129,13 @@ async function lint(args: readonly string[], terminal: Terminal): Promise<number
       format: values.format as Format,
       color: colorWanted,
       stdinName: values['stdin-filename'],
-      lint: { disable: values.disable, ...(policy ? { policy } : {}) },
+      lint: {
+        disable: values.disable,
+        ...(policy ? { policy } : {}),
+        ...(values['require-known-team'] ? { requireKnownTeam: true } : {}),
+      },
+      teams: await loadTeams(values.teams, terminal),
+      policyGiven: policy !== undefined,
       ...(values.old === undefined ? {} : { old: await previousVersionsFromFile(values.old, terminal) }),
       ...(values.base === undefined ? {} : { base: values.base }),
     },

@@ -25,6 +25,7 @@ export function formatRule(id: string): string {
   if (rule.examplePolicy) {
     out.push('', `Applies when the operator runs with: ${JSON.stringify(rule.examplePolicy)}`);
   }
+  if (rule.exampleTeams) out.push('', 'Team directory (--teams):', indent(rule.exampleTeams));
   if (rule.exampleOld) out.push('', 'Previous version:', indent(rule.exampleOld));
   out.push('', 'Bad:', indent(rule.bad), '', 'Good:', indent(rule.good));
   return `${out.join('\n')}\n`;

@@ -22,9 +22,10 @@ import { STANDBY_RULES } from './standby.js';
 import { STREAMS_RULES } from './streams.js';
 import { unknownSuppressedRule } from './suppression.js';
 import { TEAM_RULES } from './team.js';
+import { TEAM_MEMBER_RULES } from './team-members.js';
 import { TLS_RULES } from './tls.js';
-import { USERS_RULES } from './users.js';
 import { UPDATE_RULES } from './update.js';
+import { USERS_RULES } from './users.js';
 import { VERSION_RULES } from './version.js';
 import { VOLUME_RULES } from './volume.js';
 import { YAML_RULES } from './yaml.js';
@@ -33,6 +34,7 @@ import { YAML_RULES } from './yaml.js';
 export const CHECK_RULES: readonly Rule[] = [
   ...CLUSTER_NAME_RULES,
   ...TEAM_RULES,
+  ...TEAM_MEMBER_RULES,
   ...USERS_RULES,
   ...DATABASES_RULES,
   ...POOLER_RULES,

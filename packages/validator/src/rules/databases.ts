@@ -2,7 +2,7 @@ import { child, key } from '../field-path.js';
 import { byteLength, POSTGRES_IDENTIFIER_MAX_BYTES } from '../kubernetes/names.js';
 import { closest } from '../suggest.js';
 import type { Rule } from './rule.js';
-import type { RuleContext } from './rule-context.js';
+import { type RuleContext, teamLoginsOf } from './rule-context.js';
 import {
   type PreparedRole,
   preparedDatabaseEntries,
@@ -106,10 +106,12 @@ export const databasesOwnerUnknown: Rule = {
   why: 'The operator creates a database only when its owner is a role it manages: otherwise it logs `skipping creation of the "app" database, user "app_owner" does not exist` at info level and nothing happens. Infrastructure roles and team members count too, but they are not visible in the manifest.',
   bad: 'spec:\n  users:\n    app_owner: []\n  databases:\n    app: app_ownr\n',
   good: 'spec:\n  users:\n    app_owner: []\n  databases:\n    app: app_owner\n',
-  *check({ object, policy }) {
+  *check(context) {
+    const { object, policy } = context;
     const known = new Set([
       ...Object.keys(object.spec?.users ?? {}),
       ...preparedRoles(object).map((r) => r.name),
+      ...teamLoginsOf(context),
     ]);
     for (const [name, owner] of databases(object)) {
       if (owner === undefined || known.has(owner)) continue;

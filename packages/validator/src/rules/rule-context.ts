@@ -1,5 +1,6 @@
 import type { Postgresql } from '../generated/postgresql.types.js';
 import type { OperatorPolicy } from '../policy/operator-policy.js';
+import type { TeamDirectory } from '../policy/team-directory.js';
 import type { CompiledSchema } from '../schema/compiled-schema.js';
 
 /**
@@ -28,4 +29,17 @@ export interface RuleContext {
   policy: OperatorPolicy;
   /** The current time, passed in (rules never read the clock): delete protection compares dates. */
   now: Date;
+  /** Who is in which team (PostgresTeam objects, teams files); team member rules are silent without it. */
+  teams?: TeamDirectory;
+  /** acid-guard's own option: a teamId that a non-empty team directory does not know is an error. */
+  requireKnownTeam?: boolean;
+}
+
+/** Logins that get a team role in this cluster (empty without a team directory or teamId). */
+export function teamLoginsOf(context: Pick<RuleContext, 'teams' | 'object' | 'policy'>): ReadonlySet<string> {
+  const teamId = context.object.spec?.teamId;
+  if (context.teams === undefined || context.teams.isEmpty || typeof teamId !== 'string' || teamId === '') {
+    return new Set();
+  }
+  return new Set(context.teams.membersOf(teamId, { policy: context.policy }).members.map((m) => m.login));
 }

@@ -40,6 +40,8 @@ export interface RuleMeta {
   operations?: readonly ('CREATE' | 'UPDATE' | 'DELETE')[];
   /** The instant the examples are judged at (rules that compare dates), ISO 8601. */
   exampleNow?: string;
+  /** A team directory for the examples: a teams file or PostgresTeam manifests (team rules). */
+  exampleTeams?: string;
 }
 
 /** A rule with a check. Rules never do I/O: everything they need arrives in the context. */

@@ -42,6 +42,8 @@ export function rulesMarkdown(rules: readonly RuleMeta[]): string {
           .join(', ');
         out.push('', `**Applies when:** ${settings}`);
       }
+      if (rule.exampleTeams)
+        out.push('', 'Team directory (`--teams`):', '', '```yaml', rule.exampleTeams.trimEnd(), '```');
       if (rule.exampleOld) out.push('', 'Previous version:', '', '```yaml', rule.exampleOld.trimEnd(), '```');
       out.push(
         '',

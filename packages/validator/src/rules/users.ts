@@ -4,7 +4,7 @@ import type { OperatorPolicy } from '../policy/operator-policy.js';
 import { closest } from '../suggest.js';
 import { effectivePoolerUser, poolerEnabled } from './pooler.js';
 import type { Problem, Rule } from './rule.js';
-import type { RuleContext } from './rule-context.js';
+import { type RuleContext, teamLoginsOf } from './rule-context.js';
 
 type Manifest = RuleContext['object'];
 type Spec = NonNullable<Manifest['spec']>;
@@ -332,8 +332,11 @@ export const usersRotationUnknownUser: Rule = {
   why: 'The operator only looks at these lists for roles it keeps a secret for: any other name (a typo, a removed user, a NOLOGIN role) is ignored without a word.',
   bad: 'spec:\n  users:\n    app_user: []\n  usersWithSecretRotation: [app_usr]\n',
   good: 'spec:\n  users:\n    app_user: []\n  usersWithSecretRotation: [app_user]\n',
-  *check({ object, policy }) {
+  *check(context) {
+    const { object, policy } = context;
     const system = systemRoles(object, policy);
+    // Team members in a rotation list are team/rotation-team-member's finding.
+    const teamLogins = teamLoginsOf(context);
     const withSecret = new Set<string>();
     const withoutSecret = new Set<string>();
     for (const [name, flags] of manifestUsers(object)) {
@@ -343,7 +346,7 @@ export const usersRotationUnknownUser: Rule = {
     for (const role of preparedRoles(object)) (role.login ? withSecret : withoutSecret).add(role.name);
     for (const list of ROTATION_LISTS) {
       for (const [i, name] of rotationList(object.spec, list).entries()) {
-        if (withSecret.has(name) || system.has(name)) continue;
+        if (withSecret.has(name) || system.has(name) || teamLogins.has(name)) continue;
         yield unknownRotationUser(list, i, name, withoutSecret.has(name), withSecret);
       }
     }
