@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generateFiles } from './generate-files.js';
+import { generateParametersModule, PARAMETERS_SOURCE, readParametersSource } from './generate-parameters.js';
 import { SCHEMA_DIR } from './load.js';
 
 /**
@@ -15,6 +16,16 @@ const write = (path: string, content: string) => {
 };
 for (const [name, content] of await generateFiles())
   write(join('packages/validator/src/generated', name), content);
+// The PostgreSQL parameter tables come from a reference file outside the repository; without it the
+// committed tables stay as they are.
+if (existsSync(PARAMETERS_SOURCE)) {
+  write(
+    'packages/validator/src/generated/postgres-parameters.ts',
+    generateParametersModule(readParametersSource()),
+  );
+} else {
+  console.log(`skipped the PostgreSQL parameter tables: ${PARAMETERS_SOURCE} is missing`);
+}
 const { rulesMarkdown } = await import('../packages/validator/src/rules/rules-markdown.js');
 const { RULES } = await import('../packages/validator/src/rules/catalogue.js');
 write('docs/rules.md', rulesMarkdown(RULES));

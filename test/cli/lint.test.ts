@@ -199,3 +199,24 @@ describe('--operator-config', () => {
     expect(refused.stderr).toMatch(/min_instances: "three" is not an integer/);
   });
 });
+
+describe('acid-guard explain parameter', () => {
+  it('shows a parameter of a version with its unit, range and context', async () => {
+    const run = await runCli(['explain', 'parameter', 'shared_buffers', '--version', '17']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/shared_buffers \(PostgreSQL 17/);
+    expect(run.stdout).toMatch(/context: +postmaster/);
+  });
+
+  it('says where a name exists in another version', async () => {
+    const run = await runCli(['explain', 'parameter', 'wal_keep_segments', '--version', '17']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/removed in 13/);
+  });
+
+  it('needs --version', async () => {
+    const run = await runCli(['explain', 'parameter', 'shared_buffers']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/takes a name and --version/);
+  });
+});

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
 import { EXIT } from './exit-codes.js';
+import { formatParameter } from './explain-parameter.js';
 import { type Format, lintCommand } from './lint-command.js';
 import { loadOperatorConfig } from './load-operator-config.js';
 import { loadTeams } from './load-teams.js';
@@ -15,6 +16,8 @@ Usage:
   acid-guard lint [paths...]   lint files, directories (*.yaml, *.yml, *.json) or - for stdin
   acid-guard rules             list every rule: id, severity, summary
   acid-guard explain RULE      show one rule: why it matters, a bad and a good example
+  acid-guard explain parameter NAME --version N
+                               a PostgreSQL parameter of that version: type, unit, range, context
   acid-guard schema [KIND]     print the JSON schema of postgresql (or postgresteam) manifests
   acid-guard --version | --help
 
@@ -68,9 +71,19 @@ async function run(argv: readonly string[], terminal: Terminal): Promise<number>
       terminal.stdout.write(formatRuleList());
       return EXIT.OK;
     case 'explain': {
-      const { positionals } = usage(() =>
-        parseArgs({ args: [...rest], allowPositionals: true, options: {} }),
+      const { positionals, values } = usage(() =>
+        parseArgs({ args: [...rest], allowPositionals: true, options: { version: { type: 'string' } } }),
       );
+      if (positionals[0] === 'parameter') {
+        if (positionals.length !== 2 || values.version === undefined) {
+          throw new ToolError(
+            'USAGE',
+            'explain parameter takes a name and --version, e.g. acid-guard explain parameter shared_buffers --version 17',
+          );
+        }
+        terminal.stdout.write(formatParameter(positionals[1] as string, values.version));
+        return EXIT.OK;
+      }
       if (positionals.length !== 1)
         throw new ToolError('USAGE', 'explain takes one rule id, e.g. acid-guard explain users/invalid-name');
       terminal.stdout.write(formatRule(positionals[0] as string));

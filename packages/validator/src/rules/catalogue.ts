@@ -11,6 +11,7 @@ import { LOGICAL_BACKUP_RULES } from './logical-backup.js';
 import { MAINTENANCE_RULES } from './maintenance.js';
 import { PARAMETERS_RULES } from './parameters.js';
 import { PATRONI_RULES } from './patroni.js';
+import { POSTGRES_PARAMETERS_RULES } from './postgres-parameters.js';
 import { POOLER_RULES } from './pooler.js';
 import { RESOURCES_RULES } from './resources.js';
 import type { Rule, RuleMeta } from './rule.js';
@@ -52,6 +53,7 @@ export const CHECK_RULES: readonly Rule[] = [
   ...MAINTENANCE_RULES,
   ...LOGICAL_BACKUP_RULES,
   ...PARAMETERS_RULES,
+  ...POSTGRES_PARAMETERS_RULES,
   ...PATRONI_RULES,
   ...CLONE_RULES,
   ...STANDBY_RULES,
