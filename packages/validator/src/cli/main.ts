@@ -1,10 +1,13 @@
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
+import { CONFIGMAP_DEFAULTS } from '../policy/operator-policy.js';
+import { buildTeamDirectory } from '../policy/team-directory.js';
 import { EXIT } from './exit-codes.js';
 import { formatParameter } from './explain-parameter.js';
 import { type Format, lintCommand } from './lint-command.js';
 import { loadOperatorConfig } from './load-operator-config.js';
 import { loadTeams } from './load-teams.js';
+import { mutateCommand } from './mutate-command.js';
 import { previousVersionsFromFile } from './previous-versions.js';
 import { checkRulePatterns, formatRule, formatRuleList } from './rules-command.js';
 import type { Terminal } from './terminal.js';
@@ -14,6 +17,8 @@ const HELP = `acid-guard — checks Zalando postgres-operator postgresql manifes
 
 Usage:
   acid-guard lint [paths...]   lint files, directories (*.yaml, *.yml, *.json) or - for stdin
+  acid-guard mutate FILE       print FILE with defaults and type repairs applied, as the webhook would
+                               (--defaults POLICY, --operator-config FILE, --teams FILE); changes on stderr
   acid-guard rules             list every rule: id, severity, summary
   acid-guard explain RULE      show one rule: why it matters, a bad and a good example
   acid-guard explain parameter NAME --version N
@@ -64,6 +69,8 @@ async function run(argv: readonly string[], terminal: Terminal): Promise<number>
       return EXIT.OK;
     case 'lint':
       return lint(rest, terminal);
+    case 'mutate':
+      return mutateFile(rest, terminal);
     case 'schema':
       return schema(rest, terminal);
     case 'rules':
@@ -151,6 +158,47 @@ async function lint(args: readonly string[], terminal: Terminal): Promise<number
       policyGiven: policy !== undefined,
       ...(values.old === undefined ? {} : { old: await previousVersionsFromFile(values.old, terminal) }),
       ...(values.base === undefined ? {} : { base: values.base }),
+    },
+    terminal,
+  );
+}
+
+async function mutateFile(args: readonly string[], terminal: Terminal): Promise<number> {
+  const { values, positionals } = usage(() =>
+    parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        defaults: { type: 'string' },
+        'operator-config': { type: 'string' },
+        teams: { type: 'string', multiple: true, default: [] },
+        'stdin-filename': { type: 'string', default: '<stdin>' },
+      },
+    }),
+  );
+  if (positionals.length !== 1) {
+    throw new ToolError(
+      'USAGE',
+      'mutate takes one file (or - for stdin), e.g. acid-guard mutate cluster.yaml',
+    );
+  }
+  const configFile = values['operator-config'];
+  const policy = configFile === undefined ? undefined : await loadOperatorConfig(configFile, terminal);
+  const teamSources = await loadTeams(values.teams, terminal);
+  const teams =
+    teamSources.length === 0
+      ? undefined
+      : buildTeamDirectory(teamSources, policy ?? CONFIGMAP_DEFAULTS, {
+          honourPostgresTeams: policy ? policy.enablePostgresTeamCrd : true,
+          honourTeamsFiles: policy ? policy.enableTeamsApi : true,
+        });
+  return mutateCommand(
+    {
+      path: positionals[0] as string,
+      stdinName: values['stdin-filename'],
+      ...(values.defaults === undefined ? {} : { defaultsPath: values.defaults }),
+      ...(policy ? { policy } : {}),
+      ...(teams ? { teams } : {}),
     },
     terminal,
   );
