@@ -108,6 +108,27 @@ describe('schema findings in plain words', () => {
     expect(findings.map((f) => f.ruleId)).toEqual(['document/kind-case', 'document/api-version']);
   });
 
+  it('never changes the object it is given (rules and cleaning work on their own copy)', () => {
+    const deepFreeze = (value: unknown): unknown => {
+      if (value !== null && typeof value === 'object') {
+        for (const child of Object.values(value)) deepFreeze(child);
+        Object.freeze(value);
+      }
+      return value;
+    };
+    for (const fragment of [
+      '',
+      'spec:\n  teamID: acid\n  users:\n    app:\n  postgresql:\n    version: 17\n',
+      'spec:\n  resources:\n    requests:\n      cpu: "2"\n    limits:\n      cpu: "1"\n',
+    ]) {
+      const object = deepFreeze(exampleManifest(fragment));
+      const before = JSON.stringify(object);
+      expect(() => validate(object)).not.toThrow();
+      expect(validate(object).some((f) => f.ruleId === 'internal/rule-failed')).toBe(false);
+      expect(JSON.stringify(object)).toBe(before);
+    }
+  });
+
   it('never throws, whatever it is given', () => {
     for (const input of [null, 42, 'text', [], [1, 2], { spec: 'x' }, { spec: { users: 'x' } }]) {
       expect(() => validate(input)).not.toThrow();

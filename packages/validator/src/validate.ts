@@ -12,7 +12,7 @@ import { covers, DISABLE_ANNOTATION, parseRuleList, unknownSuppressedRule } from
 import { builtinSchema, type CompiledSchema } from './schema/compiled-schema.js';
 import { pruneNulls } from './schema/prune-nulls.js';
 import { schemaFindings } from './schema/schema-findings.js';
-import { pointerSegments } from './schema/schema-navigator.js';
+import { pointerSegments, stepInto } from './schema/schema-navigator.js';
 import { closest } from './suggest.js';
 
 export const POSTGRESQL_API_VERSION = 'acid.zalan.do/v1';
@@ -78,13 +78,17 @@ export function validateDetailed(object: unknown, context: ValidationContext = {
   if (operation === 'DELETE') return runRules(object, context, schema, findings, 'DELETE');
   findings.push(...documentFindings(object as Record<string, unknown>));
 
-  const pruned = pruneNulls(object, schema.navigator);
-  findings.push(...pruned.findings);
-  const errors = schema.check(pruned.value);
-  findings.push(...schemaFindings(errors, pruned.value, schema.navigator));
-  removeInvalid(pruned.value, errors);
-
-  return runRules(pruned.value, context, schema, findings, operation);
+  // A null the API server would prune shows up as a type error: only then is there anything to prune.
+  let value: unknown = object;
+  let errors = schema.check(object);
+  if (errors.some((error) => error.keyword === 'type' && valueAt(object, error.instancePath) === null)) {
+    const pruned = pruneNulls(object, schema.navigator);
+    findings.push(...pruned.findings);
+    value = pruned.value;
+    errors = schema.check(value);
+  }
+  findings.push(...schemaFindings(errors, value, schema.navigator));
+  return runRules(withoutInvalid(value, object, errors), context, schema, findings, operation);
 }
 
 /** Runs the check rules that judge this operation, then applies suppressions. */
@@ -106,8 +110,7 @@ function runRules(
   if (context.requireKnownTeam !== undefined) ruleContext.requireKnownTeam = context.requireKnownTeam;
   if (context.old !== undefined && operation === 'UPDATE') {
     const old = pruneNulls(context.old, schema.navigator).value;
-    removeInvalid(old, schema.check(old));
-    ruleContext.old = old as Loose<Postgresql>;
+    ruleContext.old = withoutInvalid(old, context.old, schema.check(old)) as Loose<Postgresql>;
   }
   for (const rule of CHECK_RULES) {
     if (!(rule.operations ?? CREATE_AND_UPDATE).includes(operation)) continue;
@@ -165,6 +168,10 @@ function suggestRule(pattern: string): string {
   return near === undefined ? 'run `acid-guard rules` for the list of rule ids' : `did you mean "${near}"?`;
 }
 
+function valueAt(data: unknown, pointer: string): unknown {
+  return pointerSegments(pointer).reduce<unknown>(stepInto, data);
+}
+
 function sameSpec(object: object, old: unknown): boolean {
   const spec = (object as { spec?: unknown }).spec;
   const oldSpec = old !== null && typeof old === 'object' ? (old as { spec?: unknown }).spec : undefined;
@@ -205,7 +212,17 @@ function documentFindings(object: Record<string, unknown>): Finding[] {
   return findings;
 }
 
-/** Removes unknown fields and values of the wrong type, so that rules see only what the CRD allows. */
+/**
+ * The object without unknown fields and values of the wrong type, so that rules see only what the CRD
+ * allows. The caller's object is never changed: it is copied first when pruning did not copy it.
+ */
+function withoutInvalid(data: unknown, original: unknown, errors: readonly ErrorObject[]): unknown {
+  if (!errors.some((e) => e.keyword === 'additionalProperties' || e.keyword === 'type')) return data;
+  const own = data === original ? structuredClone(data) : data;
+  removeInvalid(own, errors);
+  return own;
+}
+
 function removeInvalid(data: unknown, errors: readonly ErrorObject[]): void {
   for (const error of errors) {
     const segments = pointerSegments(error.instancePath);

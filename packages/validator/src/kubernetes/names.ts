@@ -36,7 +36,17 @@ export function isQualifiedName(value: string): boolean {
 
 /** Length in bytes as PostgreSQL counts identifiers (NAMEDATALEN 64 → at most 63 bytes). */
 export function byteLength(value: string): number {
-  return new TextEncoder().encode(value).length;
+  let bytes = 0;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < value.length) {
+      bytes += 4; // a surrogate pair is one code point of four bytes
+      i += 1;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 export const POSTGRES_IDENTIFIER_MAX_BYTES = 63;
