@@ -191,7 +191,7 @@ function typeMismatch(
   const shown = typeof value === 'object' ? '' : ` (${JSON.stringify(value)})`;
   if (types.includes('string') && (typeof value === 'number' || typeof value === 'boolean')) {
     const text = String(value);
-    const booleanWord = typeof value === 'boolean' ? ' (YAML reads on/off/yes/no/y/n as booleans)' : '';
+    const booleanWord = typeof value === 'boolean' ? ' (unquoted on, off, yes, no, y and n are booleans in YAML)' : '';
     const allowed = schema?.enum?.map(String);
     const unsupported =
       allowed && !allowed.includes(text)
@@ -200,7 +200,7 @@ function typeMismatch(
     return make(
       notAString,
       path,
-      `must be a string, but YAML reads this as ${kindOf(value)}${shown}${booleanWord}${unsupported}`,
+      `must be a string, not ${kindOf(value)}${shown}${booleanWord}${unsupported}`,
       `write the value in quotes, e.g. "${text}"`,
     );
   }
