@@ -52,8 +52,22 @@ const DECIMAL_SUFFIXES: Readonly<Record<string, number>> = {
 const BINARY_SUFFIXES: Readonly<Record<string, number>> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 const SUFFIX_LETTERS = 'eEinumkKMGTP';
 
+/** Readings of recent texts: manifests repeat the same few quantities (`500m`, `1Gi`) over and over. */
+const readings = new Map<string, QuantityReading>();
+const MAX_READINGS = 1024;
+
 /** Reads a quantity, or says why Kubernetes would refuse it (in Kubernetes' words). */
 export function readQuantity(text: string): QuantityReading {
+  let reading = readings.get(text);
+  if (reading === undefined) {
+    reading = Object.freeze(parseQuantityText(text));
+    if (readings.size >= MAX_READINGS) readings.clear();
+    readings.set(text, reading);
+  }
+  return reading;
+}
+
+function parseQuantityText(text: string): QuantityReading {
   if (text === '') return { ok: false, error: QUANTITY_ERRORS.format };
   if (text === '0')
     return { ok: true, quantity: { text, format: 'DecimalSI', coefficient: 0n, exponent: 0 } };

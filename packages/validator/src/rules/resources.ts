@@ -76,11 +76,16 @@ function resourceBlocks(object: Loose<Postgresql>): ResourceBlock[] {
  * Why Kubernetes' quantity parser refuses a value that the CRD pattern admits (`500K`, `1e3Gi`), in
  * Kubernetes' words; undefined when the value parses, or when the schema check already reports it.
  */
+/** Quantities Kubernetes certainly accepts: digits, an optional fraction and one known suffix. */
+const PLAIN_QUANTITY = /^[0-9]+(\.[0-9]+)?([KMGTPE]i|[mkMGTPE])?$/;
+
 export function quantityRefusal(
   context: RuleContext,
   segments: readonly string[],
   text: string,
 ): string | undefined {
+  // The common case, a plainly valid quantity, needs neither the schema nor the full parser.
+  if (PLAIN_QUANTITY.test(text)) return undefined;
   if (!schemaPatternAccepts(context.schema, segments, context.object, text)) return undefined;
   const reading = readQuantity(text);
   return reading.ok ? undefined : reading.error;

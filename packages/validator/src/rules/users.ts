@@ -137,7 +137,18 @@ function rolesWithPrefix(prefix: string, users: boolean, path: string): Prepared
  * database's defaultUsers), and per schema with defaultRoles `<db>_<schema>_owner|reader|writer`
  * (+ `_user` with the schema's defaultUsers).
  */
+const preparedRolesOf = new WeakMap<object, PreparedRole[]>();
+
+/** The roles prepared databases create; several rules ask, so each object's answer is kept. */
 export function preparedRoles(object: Manifest): PreparedRole[] {
+  const known = preparedRolesOf.get(object);
+  if (known !== undefined) return known;
+  const roles = computePreparedRoles(object);
+  preparedRolesOf.set(object, roles);
+  return roles;
+}
+
+function computePreparedRoles(object: Manifest): PreparedRole[] {
   const roles: PreparedRole[] = [];
   for (const entry of preparedDatabaseEntries(object)) {
     roles.push(...rolesWithPrefix(entry.name, entry.database.defaultUsers === true, entry.path));

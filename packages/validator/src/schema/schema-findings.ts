@@ -191,7 +191,8 @@ function typeMismatch(
   const shown = typeof value === 'object' ? '' : ` (${JSON.stringify(value)})`;
   if (types.includes('string') && (typeof value === 'number' || typeof value === 'boolean')) {
     const text = String(value);
-    const booleanWord = typeof value === 'boolean' ? ' (unquoted on, off, yes, no, y and n are booleans in YAML)' : '';
+    const booleanWord =
+      typeof value === 'boolean' ? ' (unquoted on, off, yes, no, y and n are booleans in YAML)' : '';
     const allowed = schema?.enum?.map(String);
     const unsupported =
       allowed && !allowed.includes(text)
