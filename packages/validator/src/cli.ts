@@ -1,9 +1,16 @@
+import { join } from 'node:path';
+import { useBundledMutateCommand } from './cli/command-loader.js';
 import { main } from './cli/main.js';
 
 /**
  * Process entry of the `acid-guard` bin (bundled to dist/cli.cjs, started by bin/acid-guard.cjs):
  * the only place that reads process state. The exit code is set, not forced, so output is flushed.
  */
+// In the CommonJS bundle, commands bundled apart sit next to this file.
+if (typeof __dirname === 'string') {
+  useBundledMutateCommand(() => require(join(__dirname, 'mutate-command.cjs')));
+}
+
 export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   const code = await main(argv, {
     stdin: process.stdin,

@@ -2,12 +2,11 @@ import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
 import { CONFIGMAP_DEFAULTS } from '../policy/operator-policy.js';
 import { buildTeamDirectory } from '../policy/team-directory.js';
+import { mutateCommandModule } from './command-loader.js';
 import { EXIT } from './exit-codes.js';
-import { formatParameter } from './explain-parameter.js';
 import { type Format, lintCommand } from './lint-command.js';
 import { loadOperatorConfig } from './load-operator-config.js';
 import { loadTeams } from './load-teams.js';
-import { mutateCommand } from './mutate-command.js';
 import { previousVersionsFromFile } from './previous-versions.js';
 import { checkRulePatterns, formatRule, formatRuleList } from './rules-command.js';
 import type { Terminal } from './terminal.js';
@@ -88,6 +87,7 @@ async function run(argv: readonly string[], terminal: Terminal): Promise<number>
             'explain parameter takes a name and --version, e.g. acid-guard explain parameter shared_buffers --version 17',
           );
         }
+        const { formatParameter } = await import('./explain-parameter.js');
         terminal.stdout.write(formatParameter(positionals[1] as string, values.version));
         return EXIT.OK;
       }
@@ -192,6 +192,8 @@ async function mutateFile(args: readonly string[], terminal: Terminal): Promise<
           honourPostgresTeams: policy ? policy.enablePostgresTeamCrd : true,
           honourTeamsFiles: policy ? policy.enableTeamsApi : true,
         });
+  // Loaded only for this command: it brings the yaml and ajv libraries that linting does not need.
+  const { mutateCommand } = await mutateCommandModule();
   return mutateCommand(
     {
       path: positionals[0] as string,

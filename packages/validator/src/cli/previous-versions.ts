@@ -1,14 +1,10 @@
-import { execFile } from 'node:child_process';
 import { basename, dirname } from 'node:path';
-import { promisify } from 'node:util';
 import { decodeText } from '../source/decode-text.js';
 import { parseYamlDocuments } from '../source/yaml-documents.js';
 import { looksLikePostgresql } from '../validate.js';
 import { readInput } from './read-input.js';
 import type { Terminal } from './terminal.js';
 import { ToolError } from './tool-error.js';
-
-const run = promisify(execFile);
 
 /** Previous versions of objects, by `namespace/name`: what an UPDATE is compared with. */
 export type PreviousVersions = ReadonlyMap<string, unknown>;
@@ -46,6 +42,10 @@ export async function previousVersionsFromFile(file: string, terminal: Terminal)
  * REV has no previous versions (its objects are creates); a bad revision or no git is a tool failure.
  */
 export async function previousVersionsAtRevision(file: string, revision: string): Promise<PreviousVersions> {
+  // node:child_process is loaded only here: a plain lint run never starts git.
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const run = promisify(execFile);
   try {
     const { stdout } = await run('git', ['-C', dirname(file), 'show', `${revision}:./${basename(file)}`], {
       encoding: 'buffer',
