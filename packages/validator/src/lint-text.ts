@@ -2,6 +2,7 @@ import type { Finding, Location } from './finding.js';
 import { ruleById } from './rules/catalogue.js';
 import { notAString } from './rules/schema.js';
 import { builtinSchema } from './schema/compiled-schema.js';
+import { objectsOfDocument } from './source/document-objects.js';
 import { LineIndex } from './source/line-index.js';
 import { parseYamlDocuments, type SourceDocument, type Span } from './source/yaml-documents.js';
 import { looksLikePostgresql, type ValidationContext, validateDetailed } from './validate.js';
@@ -67,7 +68,7 @@ export function lintText(text: string, options: LintOptions = {}): LintResult {
       findings.push(finding);
     }
     if (doc.value === undefined) continue;
-    for (const { object, prefix } of objectsOf(doc.value)) {
+    for (const { value: object, prefix } of objectsOfDocument(doc)) {
       documents += 1;
       if (!looksLikePostgresql(object)) {
         skipped += 1;
@@ -108,17 +109,6 @@ function quoteHint(written: string, fallback: string | undefined): string | unde
 function locate(doc: SourceDocument, prefix: string, path: string, target: 'key' | 'value'): Span {
   if (prefix === '') return doc.locate(path, target);
   return doc.locate(path === '' ? prefix : `${prefix}.${path}`, target);
-}
-
-/** The objects of a document: itself, or the items of a `kind: List`. */
-function objectsOf(value: unknown): { object: unknown; prefix: string }[] {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const { kind, items } = value as { kind?: unknown; items?: unknown };
-    if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items)) {
-      return items.map((object, i) => ({ object, prefix: `items[${i}]` }));
-    }
-  }
-  return [{ object: value, prefix: '' }];
 }
 
 function nameOf(object: unknown): string | undefined {

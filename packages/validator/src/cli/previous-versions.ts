@@ -1,5 +1,6 @@
 import { basename, dirname } from 'node:path';
 import { decodeText } from '../source/decode-text.js';
+import { objectsOfDocument } from '../source/document-objects.js';
 import { parseYamlDocuments } from '../source/yaml-documents.js';
 import { looksLikePostgresql } from '../validate.js';
 import { readInput } from './read-input.js';
@@ -19,10 +20,7 @@ export function objectKey(object: unknown): string | undefined {
 export function previousVersionsIn(text: string): Map<string, unknown> {
   const found = new Map<string, unknown>();
   for (const doc of parseYamlDocuments(text)) {
-    const value = doc.value as { kind?: unknown; items?: unknown } | undefined;
-    const objects =
-      Array.isArray(value?.items) && String(value?.kind).endsWith('List') ? value.items : [value];
-    for (const object of objects) {
+    for (const { value: object } of objectsOfDocument(doc)) {
       const key = objectKey(object);
       if (key !== undefined && looksLikePostgresql(object)) found.set(key, object);
     }

@@ -1,5 +1,6 @@
+import { type DocumentObject, objectsOfDocument } from '../source/document-objects.js';
 import { LineIndex } from '../source/line-index.js';
-import { parseYamlDocuments, type SourceDocument, type Span } from '../source/yaml-documents.js';
+import { parseYamlDocuments, type Span } from '../source/yaml-documents.js';
 import {
   formatNotes,
   type LoadedPolicy,
@@ -81,38 +82,17 @@ export function policyFromDocument(value: unknown, source: string): LoadedPolicy
 // ---------------------------------------------------------------------------------------------------
 // Files: several documents (a whole operator install), positions for errors and warnings.
 
-/** One object of a file: a document, or an item of a `kind: List` document. */
-interface FileObject {
-  doc: SourceDocument;
-  /** Path of the object in its document: '' or `items[3]`. */
-  prefix: string;
-  value: unknown;
-}
+const kindOf = (object: DocumentObject): unknown => (isMap(object.value) ? object.value.kind : undefined);
+const nameOf = (object: DocumentObject): string | undefined => stringAt(object.value, 'metadata', 'name');
 
-function objectsOf(doc: SourceDocument): FileObject[] {
-  const { value } = doc;
-  if (
-    isMap(value) &&
-    typeof value.kind === 'string' &&
-    value.kind.endsWith('List') &&
-    Array.isArray(value.items)
-  ) {
-    return value.items.map((item, i) => ({ doc, prefix: `items[${i}]`, value: item }));
-  }
-  return value === undefined ? [] : [{ doc, prefix: '', value }];
-}
-
-const kindOf = (object: FileObject): unknown => (isMap(object.value) ? object.value.kind : undefined);
-const nameOf = (object: FileObject): string | undefined => stringAt(object.value, 'metadata', 'name');
-
-function describe(object: FileObject): string {
+function describe(object: DocumentObject): string {
   const name = nameOf(object);
   return `${String(kindOf(object))}${name ? ` "${name}"` : ''} (document ${object.doc.index + 1})`;
 }
 
 /** What the operator's Deployment says about its configuration: its container's env and args. */
 interface OperatorDeployment {
-  object: FileObject;
+  object: DocumentObject;
   /** Path of the operator container in the Deployment. */
   containerPath: string;
   env: Map<string, string>;
@@ -123,7 +103,7 @@ interface OperatorDeployment {
 
 const CONFIG_ENV = ['POSTGRES_OPERATOR_CONFIGURATION_OBJECT', 'CONFIG_MAP_NAME'];
 
-function operatorDeploymentOf(object: FileObject): OperatorDeployment | undefined {
+function operatorDeploymentOf(object: DocumentObject): OperatorDeployment | undefined {
   if (kindOf(object) !== 'Deployment' || !isMap(object.value)) return undefined;
   const template = isMap(object.value.spec) ? object.value.spec.template : undefined;
   const containers = isMap(template) && isMap(template.spec) ? template.spec.containers : undefined;
@@ -150,8 +130,8 @@ function operatorDeploymentOf(object: FileObject): OperatorDeployment | undefine
 /** The configuration object the Deployment's env names (the OperatorConfiguration wins, as in the operator). */
 function namedByDeployment(
   deployment: OperatorDeployment,
-  objects: FileObject[],
-): { kind: string; name: string; found?: FileObject } | undefined {
+  objects: DocumentObject[],
+): { kind: string; name: string; found?: DocumentObject } | undefined {
   const configurationObject = deployment.env.get('POSTGRES_OPERATOR_CONFIGURATION_OBJECT');
   if (configurationObject) {
     const found = objects.find(
@@ -173,7 +153,7 @@ function namedByDeployment(
 }
 
 /** Whether an object looks like an operator configuration: an acid.zalan.do one, or a ConfigMap with an operator key. */
-function isOperatorConfiguration(object: FileObject): boolean {
+function isOperatorConfiguration(object: DocumentObject): boolean {
   if (!isMap(object.value)) return false;
   if (object.value.kind === 'OperatorConfiguration') return object.value.apiVersion === OPERATOR_API_VERSION;
   return (
@@ -184,16 +164,16 @@ function isOperatorConfiguration(object: FileObject): boolean {
 }
 
 interface Warner {
-  warn(object: FileObject, path: string, message: string, on?: 'key'): void;
+  warn(object: DocumentObject, path: string, message: string, on?: 'key'): void;
   warnings: string[];
 }
 
 function choose(
-  objects: FileObject[],
+  objects: DocumentObject[],
   deployment: OperatorDeployment | undefined,
   source: string,
   warner: Warner,
-): FileObject {
+): DocumentObject {
   const named = deployment && namedByDeployment(deployment, objects);
   if (named?.found) return named.found;
   const candidates = objects.filter(
@@ -202,7 +182,7 @@ function choose(
   const plausible = candidates.filter(isOperatorConfiguration);
   const chosen = plausible[0] ?? candidates[0];
   if (chosen === undefined) {
-    if (objects.length === 1) return objects[0] as FileObject;
+    if (objects.length === 1) return objects[0] as DocumentObject;
     throw new PolicyError(
       source,
       `none of the ${objects.length} objects is a ConfigMap or an OperatorConfiguration (${OPERATOR_API_VERSION})`,
@@ -285,7 +265,7 @@ export function policyFromText(text: string, source: string): LoadedPolicy {
     const broken = doc.problems.find((p) => p.ruleId !== 'yaml/duplicate-key');
     if (broken) throw new PolicyError(source, broken.message, { location: position(broken.span) });
   }
-  const objects = documents.flatMap(objectsOf);
+  const objects = documents.flatMap(objectsOfDocument);
   if (objects.length === 0) throw new PolicyError(source, `no YAML document; expected ${EXPECTED}`);
 
   const warner: Warner = {

@@ -1,6 +1,7 @@
 import { index, key } from '../field-path.js';
+import { type DocumentObject, objectsOfDocument } from '../source/document-objects.js';
 import { LineIndex } from '../source/line-index.js';
-import { parseYamlDocuments, type SourceDocument, type Span } from '../source/yaml-documents.js';
+import { parseYamlDocuments, type Span } from '../source/yaml-documents.js';
 import { closest } from '../suggest.js';
 import { typeOf } from './configmap-policy.js';
 import { PolicyError } from './policy-error.js';
@@ -237,32 +238,11 @@ function readTeamsFileObject(value: Json, reader: Reader, prefix: string): Teams
   };
 }
 
-/** One object of a file: a document, or an item of a `kind: List` / `PostgresTeamList`. */
-interface FileObject {
-  doc: SourceDocument;
-  /** '' or `items[3]`. */
-  prefix: string;
-  value: unknown;
-}
-
-function objectsOf(doc: SourceDocument): FileObject[] {
-  const { value } = doc;
-  if (
-    isMap(value) &&
-    typeof value.kind === 'string' &&
-    value.kind.endsWith('List') &&
-    Array.isArray(value.items)
-  ) {
-    return value.items.map((item, i) => ({ doc, prefix: `items[${i}]`, value: item }));
-  }
-  return value === undefined ? [] : [{ doc, prefix: '', value }];
-}
-
 interface ParsedFile {
-  objects: FileObject[];
+  objects: DocumentObject[];
   position(span: Span): { line: number; column: number };
   /** `file:line:column: message` for a note of an object. */
-  place(object: FileObject, note: Note): string;
+  place(object: DocumentObject, note: Note): string;
 }
 
 function parseFile(text: string, file: string, strict: boolean): ParsedFile {
@@ -276,7 +256,7 @@ function parseFile(text: string, file: string, strict: boolean): ParsedFile {
     }
   }
   return {
-    objects: documents.flatMap(objectsOf),
+    objects: documents.flatMap(objectsOfDocument),
     position,
     place(object, note) {
       const { line, column } = position(object.doc.locate(note.path, note.on ?? 'value'));
@@ -285,7 +265,7 @@ function parseFile(text: string, file: string, strict: boolean): ParsedFile {
   };
 }
 
-function located(error: unknown, object: FileObject, parsed: ParsedFile, reader: Reader): unknown {
+function located(error: unknown, object: DocumentObject, parsed: ParsedFile, reader: Reader): unknown {
   if (!(error instanceof PolicyError)) return error;
   const on = reader.errorOnKey ? 'key' : 'value';
   return error.at(parsed.position(object.doc.locate(error.path ?? object.prefix, on)));
@@ -318,7 +298,7 @@ export function readTeamsFile(text: string, file: string): TeamSourcesRead {
   return { sources, warnings: [...new Set(warnings)] };
 }
 
-function readTeamObject(object: FileObject, reader: Reader): TeamSource {
+function readTeamObject(object: DocumentObject, reader: Reader): TeamSource {
   const { value, prefix } = object;
   if (!isMap(value)) fail(reader, prefix, `expected ${EXPECTED}, got ${typeOf(value)}`);
   if (value.kind === POSTGRES_TEAM_KIND) return readPostgresTeam(value, reader, prefix);
