@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import Ajv04 from 'ajv-draft-04';
+import ajvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import { lintText } from '../../packages/validator/src/lint-text.js';
 import type { FileResult } from '../../packages/validator/src/report/file-result.js';
@@ -23,7 +23,7 @@ describe('--format sarif', () => {
   const log = JSON.parse(formatSarif(results));
 
   it('is valid SARIF 2.1.0', () => {
-    const ajv = new Ajv04({ strict: false, validateFormats: false, unicodeRegExp: false });
+    const ajv = new ajvDraft04.default({ strict: false, validateFormats: false, unicodeRegExp: false });
     const validate = ajv.compile(SARIF_SCHEMA);
     const valid = validate(log);
     expect(validate.errors ?? []).toEqual([]);
@@ -36,7 +36,7 @@ describe('--format sarif', () => {
 
   it('has a result with a real region for every finding, pointing at its rule', () => {
     const run = log.runs[0];
-    expect(run.results).toHaveLength(results[0]?.findings.length);
+    expect(run.results).toHaveLength(results[0]?.findings.length ?? -1);
     const first = run.results[0];
     const finding = results[0]?.findings[0];
     expect(first.ruleId).toBe(finding?.ruleId);
