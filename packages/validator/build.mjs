@@ -19,12 +19,12 @@ const common = {
   logLevel: 'warning',
   legalComments: 'none',
 };
-/** Leaves the CLI's lazy import of the mutate command pointing at its own bundle. */
-const separateMutateCommand = {
-  name: 'separate-mutate-command',
+/** Leaves the CLI's lazy imports of the commands bundled apart pointing at their own bundles. */
+const separateCommands = {
+  name: 'separate-commands',
   setup(builder) {
-    builder.onResolve({ filter: /^\.\/mutate-command\.js$/, namespace: 'file' }, () => ({
-      path: './mutate-command.cjs',
+    builder.onResolve({ filter: /^\.\/(mutate|audit)-command\.js$/, namespace: 'file' }, (args) => ({
+      path: args.path.replace(/\.js$/, '.cjs'),
       external: true,
     }));
   },
@@ -45,7 +45,7 @@ await Promise.all([
     entryPoints: [join(here, 'src/cli.ts')],
     outfile: join(dist, 'cli.cjs'),
     minifySyntax: true,
-    plugins: [separateMutateCommand],
+    plugins: [separateCommands],
   }),
   // `acid-guard mutate` in a file of its own: it brings the yaml and ajv libraries, which every lint
   // run would otherwise read and deserialize at start-up.
@@ -55,6 +55,16 @@ await Promise.all([
     entryPoints: [join(here, 'src/cli/mutate-command.ts')],
     outfile: join(dist, 'mutate-command.cjs'),
     minifySyntax: true,
+  }),
+  // `acid-guard audit` in a file of its own too. @kubernetes/client-node stays outside the bundle (a
+  // dependency of this package, imported only when a cluster is read: it takes about a second to load).
+  build({
+    ...common,
+    format: 'cjs',
+    entryPoints: [join(here, 'src/cli/audit-command.ts')],
+    outfile: join(dist, 'audit-command.cjs'),
+    minifySyntax: true,
+    external: ['@kubernetes/client-node'],
   }),
 ]);
 copyFileSync(join(here, 'src/generated/postgresql.schema.json'), join(dist, 'postgresql.schema.json'));

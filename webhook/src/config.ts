@@ -3,6 +3,7 @@
  * and env, and gets a checked configuration or a ConfigError saying what to write instead.
  */
 import { parseArgs } from 'node:util';
+import { type ClusterSettings, DEFAULT_DEFAULTS_KEY } from './cluster/cluster-settings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -21,6 +22,8 @@ export interface WebhookConfig {
   shutdownDelayMs: number;
   shutdownTimeoutMs: number;
   cacheSize: number;
+  /** `--cluster`: the policy from the live cluster instead of files. */
+  cluster?: ClusterSettings;
   help: boolean;
   version: boolean;
 }
@@ -49,6 +52,20 @@ Admission webhook for Zalando postgres-operator postgresql objects: POST /valida
   --defaults <file>        a DefaultsPolicy for /mutate                        [ACID_GUARD_DEFAULTS]
   --teams <file>           PostgresTeam manifests or a teams file; repeatable
                            (comma-separated in the environment)                [ACID_GUARD_TEAMS]
+  --cluster                read the policy from the cluster, kept up to date by watches (docs/cluster.md):
+                           the operator's configuration, PostgresTeam objects, a defaults ConfigMap [ACID_GUARD_CLUSTER]
+  --kubeconfig <file>      with --cluster: a kubeconfig (default: the in-cluster service account) [ACID_GUARD_KUBECONFIG]
+  --context <name>         with --cluster: a context of the kubeconfig           [ACID_GUARD_CONTEXT]
+  --operator-namespace <ns> with --cluster (required): where the postgres-operator runs [ACID_GUARD_OPERATOR_NAMESPACE]
+  --operator-deployment <name> its Deployment, whose env names its configuration
+                           (default postgres-operator)                        [ACID_GUARD_OPERATOR_DEPLOYMENT]
+  --operator-config-name <name> its ConfigMap, named directly (no Deployment read) [ACID_GUARD_OPERATOR_CONFIG_NAME]
+  --operator-configuration-name <name> its OperatorConfiguration, named directly [ACID_GUARD_OPERATOR_CONFIGURATION_NAME]
+  --teams-namespace <ns>   with --cluster: watch PostgresTeam objects only here; repeatable
+                           (comma-separated in the environment; default: every namespace) [ACID_GUARD_TEAMS_NAMESPACE]
+  --defaults-configmap <[ns/]name> with --cluster: the ConfigMap holding the DefaultsPolicy
+                           (namespace: the webhook's own by default)          [ACID_GUARD_DEFAULTS_CONFIGMAP]
+  --defaults-key <key>     its data key (default defaults.yaml)               [ACID_GUARD_DEFAULTS_KEY]
   --allow-bypass           honour the acid-guard/bypass annotation (off by default) [ACID_GUARD_ALLOW_BYPASS]
   --log-level <level>      fatal, error, warn, info, debug, trace or silent (default info) [ACID_GUARD_LOG_LEVEL]
   --shutdown-delay <time>  on SIGTERM, stay up unready this long first (default 0s) [ACID_GUARD_SHUTDOWN_DELAY]
@@ -72,6 +89,16 @@ const OPTIONS = {
   'shutdown-delay': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
   'cache-size': { type: 'string' },
+  cluster: { type: 'boolean' },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  'operator-namespace': { type: 'string' },
+  'operator-deployment': { type: 'string' },
+  'operator-config-name': { type: 'string' },
+  'operator-configuration-name': { type: 'string' },
+  'teams-namespace': { type: 'string', multiple: true },
+  'defaults-configmap': { type: 'string' },
+  'defaults-key': { type: 'string' },
   dev: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -169,6 +196,23 @@ export function readConfig(
     const value = path(name);
     if (value !== undefined) config[key] = value;
   }
+  const cluster = clusterSettings(flag('cluster'), path, values['teams-namespace'], env);
+  if (cluster !== undefined) {
+    for (const [key, name] of [
+      ['operatorConfig', 'operator-config'],
+      ['defaults', 'defaults'],
+    ] as const) {
+      if (config[key] !== undefined) {
+        throw new ConfigError(
+          `--cluster reads the policy from the cluster: drop --${name} (the cluster's ${name === 'defaults' ? 'defaults come from --defaults-configmap' : 'operator configuration is read from its Deployment or --operator-config-name'})`,
+        );
+      }
+    }
+    if (config.teams.length > 0) {
+      throw new ConfigError('--cluster reads PostgresTeam objects from the cluster: drop --teams');
+    }
+    config.cluster = cluster;
+  }
   if (
     !config.help &&
     !config.version &&
@@ -183,4 +227,122 @@ export function readConfig(
     throw new ConfigError('--tls-cert and --tls-key go together: give both');
   }
   return config;
+}
+
+const CLUSTER_FLAGS = [
+  'kubeconfig',
+  'context',
+  'operator-namespace',
+  'operator-deployment',
+  'operator-config-name',
+  'operator-configuration-name',
+  'defaults-configmap',
+  'defaults-key',
+] as const;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function checkName(value: string, what: string, pattern: RegExp, kind: string): string {
+  if (value.length > 253 || !pattern.test(value)) {
+    throw new ConfigError(`${what}: "${value}" is not a valid ${kind}`);
+  }
+  return value;
+}
+
+/** The `--cluster` settings; undefined without `--cluster` (and then no cluster flag may be given). */
+function clusterSettings(
+  enabled: boolean,
+  path: (name: FlagName) => string | undefined,
+  teamsFlag: string[] | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): ClusterSettings | undefined {
+  const teamsFromEnv = env[envName('teams-namespace')];
+  const teamsNamespaces =
+    teamsFlag ??
+    (teamsFromEnv
+      ? teamsFromEnv
+          .split(',')
+          .map((t) => t.trim())
+          .filter((t) => t !== '')
+      : []);
+  if (!enabled) {
+    const given = CLUSTER_FLAGS.find((name) => path(name) !== undefined);
+    if (given !== undefined || teamsNamespaces.length > 0) {
+      throw new ConfigError(`--${given ?? 'teams-namespace'} reads from the cluster: it needs --cluster`);
+    }
+    return undefined;
+  }
+  const namespace = path('operator-namespace');
+  if (namespace === undefined) {
+    throw new ConfigError(
+      '--cluster needs --operator-namespace: the namespace the postgres-operator runs in (where its Deployment and configuration are)',
+    );
+  }
+  const configMap = path('operator-config-name');
+  const configuration = path('operator-configuration-name');
+  const deployment = path('operator-deployment');
+  if (configMap !== undefined && configuration !== undefined) {
+    throw new ConfigError(
+      'the operator reads a ConfigMap or an OperatorConfiguration, not both: give --operator-config-name or --operator-configuration-name',
+    );
+  }
+  if (deployment !== undefined && (configMap !== undefined || configuration !== undefined)) {
+    throw new ConfigError(
+      '--operator-deployment finds the configuration through the Deployment; --operator-config-name and --operator-configuration-name name it directly: give one or the other',
+    );
+  }
+  const settings: ClusterSettings = {
+    operatorNamespace: checkName(namespace, '--operator-namespace', DNS_LABEL, 'namespace name'),
+    teamsNamespaces: teamsNamespaces.map((ns) =>
+      checkName(ns, '--teams-namespace', DNS_LABEL, 'namespace name'),
+    ),
+  };
+  const kubeconfig = path('kubeconfig');
+  const context = path('context');
+  if (kubeconfig !== undefined) settings.kubeconfig = kubeconfig;
+  if (context !== undefined) settings.context = context;
+  if (deployment !== undefined) {
+    settings.operatorDeployment = checkName(
+      deployment,
+      '--operator-deployment',
+      DNS_SUBDOMAIN,
+      'object name',
+    );
+  }
+  if (configMap !== undefined) {
+    settings.operatorConfigMap = checkName(configMap, '--operator-config-name', DNS_SUBDOMAIN, 'object name');
+  }
+  if (configuration !== undefined) {
+    settings.operatorConfiguration = checkName(
+      configuration,
+      '--operator-configuration-name',
+      DNS_SUBDOMAIN,
+      'object name',
+    );
+  }
+  const defaults = path('defaults-configmap');
+  const key = path('defaults-key');
+  if (defaults !== undefined) {
+    const slash = defaults.indexOf('/');
+    const name = slash < 0 ? defaults : defaults.slice(slash + 1);
+    settings.defaults = {
+      name: checkName(name, '--defaults-configmap', DNS_SUBDOMAIN, 'object name'),
+      key:
+        key === undefined
+          ? DEFAULT_DEFAULTS_KEY
+          : checkName(key, '--defaults-key', /^[-._a-zA-Z0-9]+$/, 'ConfigMap key'),
+    };
+    if (slash >= 0) {
+      settings.defaults.namespace = checkName(
+        defaults.slice(0, slash),
+        '--defaults-configmap',
+        DNS_LABEL,
+        'namespace name',
+      );
+    }
+  } else if (key !== undefined) {
+    throw new ConfigError('--defaults-key names a key of --defaults-configmap: give that too');
+  }
+  return settings;
 }

@@ -26,6 +26,15 @@ export {
   Webhook,
   type WebhookOptions,
 } from './app.js';
+export {
+  ClusterObjectError,
+  ClusterPolicySource,
+  type ClusterPolicySourceOptions,
+  type ClusterSettings,
+  WATCHED_RESOURCES,
+  type WatchedResource,
+  watchedResources,
+} from './cluster/index.js';
 export { ConfigError, readConfig, type WebhookConfig } from './config.js';
 export { createDevCertificate, type DevCertificate, type DevCertificateOptions } from './dev-certificate.js';
 export { WebhookMetrics } from './metrics.js';

@@ -7,7 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { createWebhook, type Webhook } from './app.js';
 import { ConfigError, readConfig, USAGE, type WebhookConfig } from './config.js';
 import { curlLine, type DevFolder, prepareDevFolder } from './dev-mode.js';
-import { FilePolicySource } from './policy-source.js';
+import { WebhookMetrics } from './metrics.js';
+import { FilePolicySource, type PolicySource } from './policy-source.js';
 import { readServingCertificate } from './tls.js';
 
 /** Exit codes: 0 clean shutdown, 1 forced shutdown or crash, 2 unusable configuration. */
@@ -35,14 +36,11 @@ function configFrom(argv: readonly string[], env: NodeJS.ProcessEnv): WebhookCon
   }
 }
 
-function handleSignals(
-  webhook: Webhook,
-  config: WebhookConfig,
-  policy: FilePolicySource,
-  dev?: DevFolder,
-): void {
+/** Set once a signal asked the process to stop: a policy source closed by it is no failure. */
+let stopping = false;
+
+function handleSignals(webhook: Webhook, config: WebhookConfig, policy: PolicySource, dev?: DevFolder): void {
   const log = webhook.fastify.log;
-  let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
       log.warn({ signal }, 'second signal during shutdown: exiting now');
@@ -65,8 +63,10 @@ function handleSignals(
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   process.on('SIGHUP', () => {
-    log.info('SIGHUP: reloading the policy files');
-    void policy.reload();
+    if (policy instanceof FilePolicySource) {
+      log.info('SIGHUP: reloading the policy files');
+      void policy.reload();
+    } else log.info('SIGHUP ignored: the policy follows the cluster through watches');
   });
   const crash = (error: unknown): void => {
     log.fatal({ err: error }, 'uncaught error outside any request: exiting');
@@ -102,11 +102,22 @@ export async function run(
   } catch (error) {
     fail(`cannot use the serving certificate: ${(error as Error).message}`, EXIT_CONFIG);
   }
-  const policy = new FilePolicySource({
-    ...(config.operatorConfig !== undefined && { operatorConfig: config.operatorConfig }),
-    ...(config.defaults !== undefined && { defaults: config.defaults }),
-    teams: config.teams,
-  });
+  const metrics = new WebhookMetrics();
+  let policy: PolicySource;
+  let attachLogger: ((webhook: Webhook) => void) | undefined;
+  if (config.cluster !== undefined) {
+    // Loaded only in this mode: it brings @kubernetes/client-node.
+    const { ClusterPolicySource } = await import('./cluster/cluster-policy-source.js');
+    const source = new ClusterPolicySource(config.cluster, { metrics });
+    attachLogger = (webhook) => source.useLogger(webhook.fastify.log);
+    policy = source;
+  } else {
+    policy = new FilePolicySource({
+      ...(config.operatorConfig !== undefined && { operatorConfig: config.operatorConfig }),
+      ...(config.defaults !== undefined && { defaults: config.defaults }),
+      teams: config.teams,
+    });
+  }
   const webhook = createWebhook({
     certificate,
     certificateFiles: { cert: certFile, key: keyFile },
@@ -114,8 +125,16 @@ export async function run(
     allowBypass: config.allowBypass,
     logger: { level: config.logLevel },
     cacheSize: config.cacheSize,
+    metrics,
   });
+  attachLogger?.(webhook);
   handleSignals(webhook, config, policy, dev);
+  if (config.cluster !== undefined) {
+    webhook.fastify.log.info(
+      { operatorNamespace: config.cluster.operatorNamespace },
+      'reading the policy from the cluster: not ready until it has been listed and read',
+    );
+  }
   try {
     const address = await webhook.start({ host: config.host, port: config.port });
     webhook.fastify.log.info(
@@ -136,6 +155,8 @@ export async function run(
       );
     }
   } catch (error) {
+    // A signal during start-up closes the policy source; the shutdown then ends the process.
+    if (stopping) return webhook;
     webhook.fastify.log.fatal({ error: (error as Error).message }, 'cannot start');
     dev?.remove();
     process.exit(EXIT_CONFIG);

@@ -10,11 +10,17 @@ const ROUTES = ['validate', 'mutate'] as const;
 
 export type Route = (typeof ROUTES)[number];
 
+/** Where a rejected policy change came from (`acid_guard_webhook_policy_errors_total{source}`). */
+export const POLICY_ERROR_SOURCES = ['deployment', 'operator-config', 'postgresteam', 'defaults'] as const;
+export type PolicyErrorSource = (typeof POLICY_ERROR_SOURCES)[number];
+
 export class WebhookMetrics {
   readonly registry = new Registry();
   readonly #requests: Counter<'route' | 'operation' | 'result'>;
   readonly #handlerErrors: Counter<'route'>;
   readonly #policyReloads: Counter<'result'>;
+  readonly #policyErrors: Counter<'source'>;
+  readonly #watchRestarts: Counter<'resource' | 'reason'>;
   readonly #certificateReloads: Counter<'result'>;
   readonly #certificateExpiry: Gauge;
   /** prom-client hashes label values on every call; the hot path keeps the children it needs. */
@@ -62,6 +68,18 @@ export class WebhookMetrics {
       labelNames: ['result'],
       registers,
     });
+    this.#policyErrors = new Counter({
+      name: `${PREFIX}policy_errors_total`,
+      help: 'Cluster objects that could not be used as policy (the last good policy stays), by source (deployment, operator-config, postgresteam, defaults).',
+      labelNames: ['source'],
+      registers,
+    });
+    this.#watchRestarts = new Counter({
+      name: `${PREFIX}watch_restarts_total`,
+      help: 'Lists and watches of the API server restarted, by resource and reason (gone: resourceVersion expired, listed again; dropped: connection lost or watch ended by an error; error: a list failed).',
+      labelNames: ['resource', 'reason'],
+      registers,
+    });
     const policyLoadedAt = () => this.#policyLoadedAt;
     new Gauge({
       name: `${PREFIX}policy_age_seconds`,
@@ -99,6 +117,7 @@ export class WebhookMetrics {
       },
     });
     for (const route of ROUTES) this.#handlerErrors.labels(route).inc(0);
+    for (const source of POLICY_ERROR_SOURCES) this.#policyErrors.labels(source).inc(0);
     for (const result of ['success', 'failure']) {
       this.#policyReloads.labels(result).inc(0);
       this.#certificateReloads.labels(result).inc(0);
@@ -148,6 +167,16 @@ export class WebhookMetrics {
 
   policyReload(result: 'success' | 'failure'): void {
     this.#policyReloads.labels(result).inc();
+  }
+
+  /** A cluster object rejected as policy: the last good policy stays in use. */
+  policyError(source: PolicyErrorSource): void {
+    this.#policyErrors.labels(source).inc();
+  }
+
+  /** A list or watch of the API server that had to start over. */
+  watchRestart(resource: string, reason: 'gone' | 'dropped' | 'error'): void {
+    this.#watchRestarts.labels(resource, reason).inc();
   }
 
   certificateLoaded(notAfter: Date): void {

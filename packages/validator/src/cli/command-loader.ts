@@ -1,16 +1,28 @@
 /**
- * `acid-guard mutate` brings the yaml and ajv libraries, which a lint run never needs: in the
- * bundled CLI it is a file of its own (dist/mutate-command.cjs), loaded only when asked for.
+ * Commands that bring heavy libraries are bundled apart in the CLI and loaded only when asked for:
+ * `acid-guard mutate` brings the yaml and ajv libraries (dist/mutate-command.cjs), `acid-guard audit`
+ * @kubernetes/client-node and yaml (dist/audit-command.cjs). A lint run never reads them.
  */
 type MutateCommandModule = typeof import('./mutate-command.js');
+type AuditCommandModule = typeof import('./audit-command.js');
 
 let loadMutateCommand: () => Promise<MutateCommandModule> = () => import('./mutate-command.js');
+let loadAuditCommand: () => Promise<AuditCommandModule> = () => import('./audit-command.js');
 
 /** Set by the bundled entry: where the separately bundled mutate command is. */
 export function useBundledMutateCommand(load: () => MutateCommandModule): void {
   loadMutateCommand = async () => load();
 }
 
+/** Set by the bundled entry: where the separately bundled audit command is. */
+export function useBundledAuditCommand(load: () => AuditCommandModule): void {
+  loadAuditCommand = async () => load();
+}
+
 export function mutateCommandModule(): Promise<MutateCommandModule> {
   return loadMutateCommand();
+}
+
+export function auditCommandModule(): Promise<AuditCommandModule> {
+  return loadAuditCommand();
 }
