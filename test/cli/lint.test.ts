@@ -220,3 +220,15 @@ describe('acid-guard explain parameter', () => {
     expect(run.stderr).toMatch(/takes a name and --version/);
   });
 });
+
+describe('every output format from the CLI', () => {
+  it.each([
+    ['sarif', /"version": "2\.1\.0"/],
+    ['junit', /^<\?xml version="1\.0"/],
+    ['github', /^::error file=<stdin>,line=9,col=14/m],
+  ])('%s', async (format, shape) => {
+    const run = await runCli(['lint', '--format', format, '-'], { stdin: BAD });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(shape);
+  });
+});

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lintText } from '../../packages/validator/src/lint-text.js';
 import { mutate } from '../../packages/validator/src/mutate/mutate.js';
+import { schemaForOperatorVersion } from '../../packages/validator/src/schema/operator-versions.js';
 import { validate } from '../../packages/validator/src/validate.js';
 
 /**
@@ -52,6 +53,7 @@ const mutatedText = fc
   .map(([seed, edits]) => {
     const lines = seed.split('\n');
     for (const [at, edit, text] of edits) {
+      if (lines.length === 0) lines.push('');
       const i = at % lines.length;
       const line = lines[i] ?? '';
       if (edit === 'cut') lines.splice(i, 1);
@@ -117,6 +119,29 @@ describe('fuzz: the library never throws', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), (text) => {
         expect(() => lintText(text)).not.toThrow();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('validate under the v1.15.1 schema, where env, sidecars and initContainers are free-form', async () => {
+    const schema = await schemaForOperatorVersion('1.15.1');
+    const freeForm = fc.record({
+      env: fc.array(anyValue, { maxLength: 3 }),
+      sidecars: fc.array(anyValue, { maxLength: 3 }),
+      initContainers: fc.array(anyValue, { maxLength: 3 }),
+      users: fc.dictionary(fc.constantFrom('app', 'Bad', 'postgres'), fc.oneof(fc.constant(null), anyValue)),
+    });
+    fc.assert(
+      fc.property(freeForm, (spec) => {
+        const object = {
+          apiVersion: 'acid.zalan.do/v1',
+          kind: 'postgresql',
+          metadata: { name: 'acid-x' },
+          spec,
+        };
+        const findings = validate(object, { schema });
+        expect(findings.filter((f) => f.ruleId === 'internal/rule-failed')).toEqual([]);
       }),
       { numRuns: 300 },
     );

@@ -17,6 +17,15 @@ describe('generated files match their sources (run `npm run generate` after chan
     }
   });
 
+  it('ships the schema of operator v1.15.1 precompiled, with no ajv needed at run time', async () => {
+    const files = await generateFiles();
+    for (const name of ['schema.json', 'validate.js', 'validate.d.ts'])
+      expect(files.has(`postgresql-v1.15.1.${name}`), name).toBe(true);
+    expect(files.has('postgresql-v1.15.1.types.ts')).toBe(false);
+    expect(files.get('postgresql-v1.15.1.validate.js')).not.toMatch(/\brequire\(/);
+    expect(files.get('resources.ts')).toContain('"operatorVersion": "1.15.1"');
+  });
+
   it('docs/rules.md matches the rule catalogue', () => {
     const committed = readFileSync(join(root, 'docs/rules.md'), 'utf8');
     expect(committed).toBe(rulesMarkdown(RULES));

@@ -12,6 +12,11 @@ if (typeof __dirname === 'string') {
 }
 
 export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+  // A reader that stops early (`| head`) closes the pipe: stop quietly instead of crashing.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   const code = await main(argv, {
     stdin: process.stdin,
     stdout: process.stdout,

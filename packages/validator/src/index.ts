@@ -1,4 +1,51 @@
 /** @acid-guard/validator — the public API. Only re-exports: everything else is internal. */
+export {
+  type ClusterPolicy,
+  ClusterPolicyError,
+  clusterTeamDirectory,
+  configRefFromSelection,
+  DEFAULT_OPERATOR_DEPLOYMENT,
+  type OperatorSelection,
+  operatorPolicyFromObjects,
+  postgresTeamSourceOf,
+  readClusterPolicy,
+  teamNamespaceFilter,
+} from './cluster/cluster-policy.js';
+export {
+  asObject,
+  KubeApiError,
+  KubeClient,
+  type KubeClientOptions,
+  KubeConfigError,
+  type ListOptions,
+  type ObjectList,
+  type WatchHandle,
+  type WatchHandlers,
+  type WatchOptions,
+} from './cluster/kube-client.js';
+export {
+  applyOperatorDeployment,
+  configRefOf,
+  configTypeOf,
+  describeRef,
+  type OperatorConfigRef,
+  type OperatorDeployment,
+  operatorDeploymentOf,
+} from './cluster/operator-deployment.js';
+export {
+  apiVersionOf,
+  CONFIG_MAPS,
+  collectionPath,
+  DEPLOYMENTS,
+  describeObject,
+  type KubeObject,
+  type ObjectMeta,
+  OPERATOR_CONFIGURATIONS,
+  objectKey,
+  POSTGRES_TEAMS,
+  POSTGRESQLS,
+  type ResourceType,
+} from './cluster/resource-types.js';
 export type { Finding, Location, Severity } from './finding.js';
 export type { Postgresql } from './generated/postgresql.types.js';
 export type { PostgresTeam } from './generated/postgresteam.types.js';
@@ -17,11 +64,14 @@ export {
   CONFIGMAP_DEFAULTS,
   OPERATOR_CONFIGURATION_DEFAULTS,
   type OperatorPolicy,
+  operatorDefaults,
+  POLICY_RELEASES,
   policyWith,
 } from './policy/operator-policy.js';
 export { PolicyError } from './policy/policy-error.js';
 export { buildTeamDirectory, TeamDirectory, teamDirectoryFrom } from './policy/team-directory.js';
 export {
+  type PostgresTeamSource,
   postgresTeamFromObject,
   postgresTeamsInText,
   readTeamsFile,
@@ -30,4 +80,12 @@ export {
 export { RULES, ruleById } from './rules/catalogue.js';
 export type { RuleMeta } from './rules/rule.js';
 export type { Operation } from './rules/rule-context.js';
+export type { CompiledSchema } from './schema/compiled-schema.js';
+export { CrdSchemaError, compileCrdObject, compileCrdSchema } from './schema/crd-schema.js';
+export {
+  SHIPPED_OPERATOR_VERSIONS,
+  schemaForOperatorVersion,
+  shippedSchemas,
+  UnknownOperatorVersionError,
+} from './schema/operator-versions.js';
 export { type ValidationContext, type ValidationResult, validate, validateDetailed } from './validate.js';

@@ -4,8 +4,7 @@ import { buildTeamDirectory, type TeamDirectory } from '../policy/team-directory
 import { postgresTeamsInText, type TeamSource } from '../policy/teams-file.js';
 import { COLOR, PLAIN } from '../report/colors.js';
 import type { FileResult } from '../report/file-result.js';
-import { formatJson } from '../report/json.js';
-import { formatText } from '../report/text.js';
+import { FORMATS, type Format, formatResults, isFormat } from '../report/format.js';
 import { yamlSyntax } from '../rules/yaml.js';
 import { decodeText } from '../source/decode-text.js';
 import { EXIT } from './exit-codes.js';
@@ -15,8 +14,7 @@ import { readInput } from './read-input.js';
 import type { Terminal } from './terminal.js';
 import { ToolError } from './tool-error.js';
 
-export const FORMATS = ['text', 'json'] as const;
-export type Format = (typeof FORMATS)[number];
+export { FORMATS, type Format };
 
 export interface LintCommandOptions {
   paths: string[];
@@ -37,8 +35,8 @@ export interface LintCommandOptions {
 
 /** `acid-guard lint`: returns the exit code; output goes to the terminal's streams. */
 export async function lintCommand(options: LintCommandOptions, terminal: Terminal): Promise<number> {
-  if (!(FORMATS as readonly string[]).includes(options.format)) {
-    throw new ToolError('USAGE', `unknown format "${options.format}" (use ${FORMATS.join(' or ')})`);
+  if (!isFormat(options.format)) {
+    throw new ToolError('USAGE', `unknown format "${options.format}" (use ${FORMATS.join(', ')})`);
   }
   const files = await expandPaths(options.paths);
   const inputs: { file: string; name: string; bytes: Uint8Array }[] = [];
@@ -63,7 +61,7 @@ export async function lintCommand(options: LintCommandOptions, terminal: Termina
     results.push(lintBytes(name, bytes, lint));
   }
   const palette = options.color && options.format === 'text' ? COLOR : PLAIN;
-  terminal.stdout.write(options.format === 'json' ? formatJson(results) : formatText(results, palette));
+  terminal.stdout.write(formatResults(options.format, results, palette));
   return results.some((r) => r.errors > 0) ? EXIT.FINDINGS : EXIT.OK;
 }
 

@@ -1,13 +1,16 @@
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
-import { CONFIGMAP_DEFAULTS } from '../policy/operator-policy.js';
+import { CONFIGMAP_DEFAULTS, type OperatorPolicy, operatorDefaults } from '../policy/operator-policy.js';
 import { buildTeamDirectory } from '../policy/team-directory.js';
+import type { CompiledSchema } from '../schema/compiled-schema.js';
+import { decodeText } from '../source/decode-text.js';
 import { mutateCommandModule } from './command-loader.js';
 import { EXIT } from './exit-codes.js';
 import { type Format, lintCommand } from './lint-command.js';
 import { loadOperatorConfig } from './load-operator-config.js';
 import { loadTeams } from './load-teams.js';
 import { previousVersionsFromFile } from './previous-versions.js';
+import { readInput } from './read-input.js';
 import { checkRulePatterns, formatRule, formatRuleList } from './rules-command.js';
 import type { Terminal } from './terminal.js';
 import { ToolError } from './tool-error.js';
@@ -17,7 +20,8 @@ const HELP = `acid-guard — checks Zalando postgres-operator postgresql manifes
 Usage:
   acid-guard lint [paths...]   lint files, directories (*.yaml, *.yml, *.json) or - for stdin
   acid-guard mutate FILE       print FILE with defaults and type repairs applied, as the webhook would
-                               (--defaults POLICY, --operator-config FILE, --teams FILE); changes on stderr
+                               (--defaults POLICY, --operator-config FILE, --teams FILE, --crd FILE,
+                               --operator-version VER); changes on stderr
   acid-guard rules             list every rule: id, severity, summary
   acid-guard explain RULE      show one rule: why it matters, a bad and a good example
   acid-guard explain parameter NAME --version N
@@ -26,8 +30,11 @@ Usage:
   acid-guard --version | --help
 
 lint options:
-  -f, --format text|json       output format (default: text)
+  -f, --format FORMAT          text (default), json, sarif (code scanning), junit, github (annotations)
       --operator-config FILE   the operator's ConfigMap or OperatorConfiguration (default: its v2.0.1 defaults)
+      --crd FILE               judge with this postgresql CRD instead of the built-in one (operator v2.0.1):
+                               kubectl get crd postgresqls.acid.zalan.do -o yaml > crd.yaml
+      --operator-version VER   judge with the CRD and defaults of a shipped operator release (2.0.1, 1.15.1)
       --teams FILE             PostgresTeam manifests or a teams file (team id → logins); repeatable
       --require-known-team     a teamId the team directory does not know is an error
       --old FILE               compare each object with the one of the same namespace/name in FILE (update checks)
@@ -44,7 +51,7 @@ export async function main(argv: readonly string[], terminal: Terminal): Promise
   try {
     return await run(argv, terminal);
   } catch (error) {
-    if (error instanceof ToolError) {
+    if (ToolError.is(error)) {
       terminal.stderr.write(`acid-guard: ${error.message}\n`);
       return EXIT.TOOL_FAILURE;
     }
@@ -119,6 +126,8 @@ async function lint(args: readonly string[], terminal: Terminal): Promise<number
         format: { type: 'string', short: 'f', default: 'text' },
         disable: { type: 'string', multiple: true, default: [] },
         'operator-config': { type: 'string' },
+        crd: { type: 'string' },
+        'operator-version': { type: 'string' },
         old: { type: 'string' },
         teams: { type: 'string', multiple: true, default: [] },
         'require-known-team': { type: 'boolean' },
@@ -138,8 +147,9 @@ async function lint(args: readonly string[], terminal: Terminal): Promise<number
   if (values.old !== undefined && values.base !== undefined) {
     throw new ToolError('USAGE', '--old and --base both give previous versions; use one');
   }
+  const judge = await judgeWith(values.crd, values['operator-version'], terminal);
   const configFile = values['operator-config'];
-  const policy = configFile === undefined ? undefined : await loadOperatorConfig(configFile, terminal);
+  const policy = configFile === undefined ? judge.defaults : await loadOperatorConfig(configFile, terminal);
   const colorWanted = values['no-color']
     ? false
     : (values.color ?? (terminal.stdout.isTTY === true && !terminal.env.NO_COLOR));
@@ -152,10 +162,11 @@ async function lint(args: readonly string[], terminal: Terminal): Promise<number
       lint: {
         disable: values.disable,
         ...(policy ? { policy } : {}),
+        ...(judge.schema ? { schema: judge.schema } : {}),
         ...(values['require-known-team'] ? { requireKnownTeam: true } : {}),
       },
       teams: await loadTeams(values.teams, terminal),
-      policyGiven: policy !== undefined,
+      policyGiven: configFile !== undefined,
       ...(values.old === undefined ? {} : { old: await previousVersionsFromFile(values.old, terminal) }),
       ...(values.base === undefined ? {} : { base: values.base }),
     },
@@ -171,6 +182,8 @@ async function mutateFile(args: readonly string[], terminal: Terminal): Promise<
       options: {
         defaults: { type: 'string' },
         'operator-config': { type: 'string' },
+        crd: { type: 'string' },
+        'operator-version': { type: 'string' },
         teams: { type: 'string', multiple: true, default: [] },
         'stdin-filename': { type: 'string', default: '<stdin>' },
       },
@@ -182,15 +195,17 @@ async function mutateFile(args: readonly string[], terminal: Terminal): Promise<
       'mutate takes one file (or - for stdin), e.g. acid-guard mutate cluster.yaml',
     );
   }
+  const judge = await judgeWith(values.crd, values['operator-version'], terminal);
   const configFile = values['operator-config'];
-  const policy = configFile === undefined ? undefined : await loadOperatorConfig(configFile, terminal);
+  const loaded = configFile === undefined ? undefined : await loadOperatorConfig(configFile, terminal);
+  const policy = loaded ?? judge.defaults;
   const teamSources = await loadTeams(values.teams, terminal);
   const teams =
     teamSources.length === 0
       ? undefined
       : buildTeamDirectory(teamSources, policy ?? CONFIGMAP_DEFAULTS, {
-          honourPostgresTeams: policy ? policy.enablePostgresTeamCrd : true,
-          honourTeamsFiles: policy ? policy.enableTeamsApi : true,
+          honourPostgresTeams: loaded ? loaded.enablePostgresTeamCrd : true,
+          honourTeamsFiles: loaded ? loaded.enableTeamsApi : true,
         });
   // Loaded only for this command: it brings the yaml and ajv libraries that linting does not need.
   const { mutateCommand } = await mutateCommandModule();
@@ -201,9 +216,66 @@ async function mutateFile(args: readonly string[], terminal: Terminal): Promise<
       ...(values.defaults === undefined ? {} : { defaultsPath: values.defaults }),
       ...(policy ? { policy } : {}),
       ...(teams ? { teams } : {}),
+      ...(judge.schema ? { schema: judge.schema } : {}),
     },
     terminal,
   );
+}
+
+/** What `--crd` or `--operator-version` chose to judge with; empty for the built-in schema and defaults. */
+interface Judge {
+  schema?: CompiledSchema;
+  /** The release's operator defaults (`--operator-version`), used unless `--operator-config` is given. */
+  defaults?: Readonly<OperatorPolicy>;
+}
+
+/**
+ * `--crd FILE` compiles the cluster's own CRD (its compiler, with ajv, is loaded only then);
+ * `--operator-version X.Y.Z` takes a shipped, precompiled schema and that release's defaults. Both
+ * choose the schema, so they exclude each other. Every problem is a tool failure naming the cause.
+ */
+async function judgeWith(
+  crd: string | undefined,
+  version: string | undefined,
+  terminal: Terminal,
+): Promise<Judge> {
+  if (crd !== undefined && version !== undefined) {
+    throw new ToolError(
+      'USAGE',
+      '--crd and --operator-version both choose the schema to judge with; use one',
+    );
+  }
+  if (version !== undefined) {
+    const { schemaForOperatorVersion, UnknownOperatorVersionError } = await import(
+      '../schema/operator-versions.js'
+    );
+    try {
+      const schema = await schemaForOperatorVersion(version);
+      const defaults = operatorDefaults(version);
+      return defaults === undefined ? { schema } : { schema, defaults };
+    } catch (error) {
+      if (error instanceof UnknownOperatorVersionError) throw new ToolError('USAGE', error.message);
+      throw error;
+    }
+  }
+  if (crd === undefined) return {};
+  const decoded = decodeText(await readInput(crd, terminal.stdin));
+  if ('problem' in decoded) throw new ToolError('UNREADABLE', `${crd}: ${decoded.problem}`);
+  const [{ compileCrdSchema, CrdSchemaError }, { shippedSchemas }] = await Promise.all([
+    import('../schema/crd-schema.js'),
+    import('../schema/operator-versions.js'),
+  ]);
+  let schema: CompiledSchema;
+  try {
+    schema = compileCrdSchema(decoded.text, crd, await shippedSchemas());
+  } catch (error) {
+    if (error instanceof CrdSchemaError) throw new ToolError('UNREADABLE', error.message);
+    throw error;
+  }
+  // The operator's own CRD of a shipped release also brings that release's defaults.
+  const defaults =
+    schema.operatorVersion === undefined ? undefined : operatorDefaults(schema.operatorVersion);
+  return defaults === undefined ? { schema } : { schema, defaults };
 }
 
 async function schema(args: readonly string[], terminal: Terminal): Promise<number> {

@@ -4,6 +4,7 @@ import type { MutateContext } from '../mutate/mutate.js';
 import { type MutatedObject, mutateText } from '../mutate/mutate-text.js';
 import type { OperatorPolicy } from '../policy/operator-policy.js';
 import type { TeamDirectory } from '../policy/team-directory.js';
+import type { CompiledSchema } from '../schema/compiled-schema.js';
 import { decodeText } from '../source/decode-text.js';
 import { validate } from '../validate.js';
 import { EXIT } from './exit-codes.js';
@@ -25,6 +26,11 @@ export interface MutateCommandOptions {
   policy?: OperatorPolicy;
   /** The team directory (`--teams`), for the same validation. */
   teams?: TeamDirectory;
+  /**
+   * The schema to mutate and validate with (`--crd`, `--operator-version`): it decides where strings
+   * belong and what counts as an error. The built-in one (operator v2.0.1) when absent.
+   */
+  schema?: CompiledSchema;
 }
 
 /**
@@ -35,7 +41,7 @@ export async function mutateCommand(options: MutateCommandOptions, terminal: Ter
   if (options.path === STDIN && options.defaultsPath === STDIN) {
     throw new ToolError('USAGE', 'the manifest and the defaults policy cannot both come from stdin');
   }
-  const context: MutateContext = {};
+  const context: MutateContext = options.schema ? { schema: options.schema } : {};
   if (options.defaultsPath !== undefined)
     context.defaults = await readDefaultsPolicy(options.defaultsPath, terminal);
   const name = options.path === STDIN ? options.stdinName : options.path;
@@ -76,6 +82,7 @@ function introducedErrors(object: MutatedObject, options: MutateCommandOptions):
   const context = {
     ...(options.policy ? { policy: options.policy } : {}),
     ...(options.teams ? { teams: options.teams } : {}),
+    ...(options.schema ? { schema: options.schema } : {}),
   };
   const errors = (value: unknown) => validate(value, context).filter((f) => f.severity === 'error');
   const before = new Set(errors(object.input).map((f) => `${f.ruleId} ${f.path}`));

@@ -1,4 +1,5 @@
 import { basename, dirname } from 'node:path';
+import { promisify } from 'node:util';
 import { decodeText } from '../source/decode-text.js';
 import { objectsOfDocument } from '../source/document-objects.js';
 import { parseYamlDocuments } from '../source/yaml-documents.js';
@@ -35,15 +36,28 @@ export async function previousVersionsFromFile(file: string, terminal: Terminal)
   return previousVersionsIn(decoded.text);
 }
 
+type ExecFile = (
+  file: string,
+  args: string[],
+  options: { encoding: 'buffer'; maxBuffer: number },
+) => Promise<{ stdout: Buffer; stderr: Buffer }>;
+
+/**
+ * node:child_process is loaded only when --base is used: a plain lint run never starts git. The
+ * bundled CLI runs inside a vm script, where a dynamic import() is not available but require is.
+ */
+async function gitRunner(): Promise<ExecFile> {
+  const childProcess: typeof import('node:child_process') =
+    typeof require === 'function' ? require('node:child_process') : await import('node:child_process');
+  return promisify(childProcess.execFile) as unknown as ExecFile;
+}
+
 /**
  * `--base REV`: the objects of a file as they were at a git revision. A file that did not exist at
  * REV has no previous versions (its objects are creates); a bad revision or no git is a tool failure.
  */
 export async function previousVersionsAtRevision(file: string, revision: string): Promise<PreviousVersions> {
-  // node:child_process is loaded only here: a plain lint run never starts git.
-  const { execFile } = await import('node:child_process');
-  const { promisify } = await import('node:util');
-  const run = promisify(execFile);
+  const run = await gitRunner();
   try {
     const { stdout } = await run('git', ['-C', dirname(file), 'show', `${revision}:./${basename(file)}`], {
       encoding: 'buffer',
@@ -54,6 +68,13 @@ export async function previousVersionsAtRevision(file: string, revision: string)
   } catch (error) {
     const stderr = String((error as { stderr?: Buffer }).stderr ?? '');
     if (/exists on disk, but not in|does not exist in/.test(stderr)) return new Map();
+    // A repository without commits has no HEAD yet: on the first commit everything is new.
+    if (
+      revision === 'HEAD' &&
+      /invalid object name 'HEAD'|ambiguous argument 'HEAD'|unknown revision/.test(stderr)
+    ) {
+      return new Map();
+    }
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new ToolError('UNREADABLE', '--base needs git, which is not installed');
     }

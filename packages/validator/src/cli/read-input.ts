@@ -17,7 +17,7 @@ export async function readInput(
     if (size > MAX_INPUT_BYTES) throw tooLarge(path);
     return await handle.readFile();
   } catch (error) {
-    if (error instanceof ToolError) throw error;
+    if (ToolError.is(error)) throw error;
     throw new ToolError('UNREADABLE', `${path}: ${(error as Error).message}`);
   } finally {
     await handle.close();

@@ -7,7 +7,8 @@ export type ToolErrorCode =
   | 'TOO_LARGE'
   | 'NO_INPUT'
   | 'WRITE_FAILED'
-  | 'BAD_POLICY';
+  | 'BAD_POLICY'
+  | 'BAD_CRD';
 
 /** A failure of the tool itself: a bad flag, a path that cannot be read. One line, exit code 2. */
 export class ToolError extends Error {
@@ -17,5 +18,15 @@ export class ToolError extends Error {
   ) {
     super(message);
     this.name = 'ToolError';
+  }
+
+  /**
+   * Recognises a ToolError by shape, not by class: commands bundled apart (mutate, audit) carry
+   * their own copy of this class, so `instanceof` would miss theirs.
+   */
+  static is(error: unknown): error is ToolError {
+    return (
+      error instanceof Error && error.name === 'ToolError' && typeof (error as ToolError).code === 'string'
+    );
   }
 }

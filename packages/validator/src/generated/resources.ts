@@ -14,5 +14,12 @@ export const RESOURCES = {
     "kind": "PostgresTeam",
     "plural": "postgresteams",
     "operatorVersion": "2.0.1"
+  },
+  "postgresql-v1.15.1": {
+    "group": "acid.zalan.do",
+    "version": "v1",
+    "kind": "postgresql",
+    "plural": "postgresqls",
+    "operatorVersion": "1.15.1"
   }
 } as const;

@@ -101,9 +101,32 @@ function emptyOf(field: PolicyField): unknown {
   }
 }
 
-function defaultsFor(path: OperatorPolicy['path']): OperatorPolicy {
+/** The operator release whose defaults POLICY_FIELDS holds. */
+const CURRENT_RELEASE = '2.0.1';
+
+/**
+ * How the defaults of earlier operator releases differ from POLICY_FIELDS (v2.0.1), per release: only
+ * what a source shows. Each entry names its source; docs/versions.md lists them.
+ */
+const EARLIER_RELEASES: Readonly<Record<string, Readonly<Partial<OperatorPolicy>>>> = {
+  '1.15.1': {
+    // operator-behaviour.md (introduction): in v2 `kubernetes_use_configmaps` defaults to true, unlike the
+    // v1.x line, where Patroni keeps its leader lock in Endpoints unless the option is set.
+    kubernetesUseConfigmaps: false,
+    // v1.15.1/configmap.yaml (the release's shipped ConfigMap): Spilo 17 image, upgrades from 13 to 17.
+    // In v2.0.1 the shipped values of these keys equal the Go defaults (operator-behaviour.md c.2).
+    dockerImage: 'ghcr.io/zalando/spilo-17:4.0-p3',
+    minimalMajorVersion: '13',
+    targetMajorVersion: '17',
+  },
+};
+
+/** The operator releases `operatorDefaults` knows, newest first. */
+export const POLICY_RELEASES: readonly string[] = [CURRENT_RELEASE, ...Object.keys(EARLIER_RELEASES)];
+
+function defaultsFor(path: OperatorPolicy['path'], release = CURRENT_RELEASE): OperatorPolicy {
   const policy: Record<string, unknown> = {
-    source: `operator v2.0.1 defaults (${path === 'configmap' ? 'ConfigMap' : 'OperatorConfiguration'} path)`,
+    source: `operator v${release} defaults (${path === 'configmap' ? 'ConfigMap' : 'OperatorConfiguration'} path)`,
     path,
     controllerIds: [],
   };
@@ -111,6 +134,7 @@ function defaultsFor(path: OperatorPolicy['path']): OperatorPolicy {
     const value = path === 'configmap' ? field.configMap : field.operatorConfiguration;
     policy[name] = value === undefined ? emptyOf(field) : structuredClone(value);
   }
+  Object.assign(policy, structuredClone(EARLIER_RELEASES[release] ?? {}));
   return policy as unknown as OperatorPolicy;
 }
 
@@ -121,6 +145,22 @@ export const CONFIGMAP_DEFAULTS: Readonly<OperatorPolicy> = Object.freeze(defaul
 export const OPERATOR_CONFIGURATION_DEFAULTS: Readonly<OperatorPolicy> = Object.freeze(
   defaultsFor('operatorconfiguration'),
 );
+
+/**
+ * The defaults of an operator release (`2.0.1`, `1.15.1`; a leading `v` is fine) on a configuration
+ * path; undefined for a release we know nothing about. Earlier releases differ only where a source
+ * shows it (docs/versions.md).
+ */
+export function operatorDefaults(
+  release: string,
+  path: OperatorPolicy['path'] = 'configmap',
+): Readonly<OperatorPolicy> | undefined {
+  const bare = release.trim().replace(/^v/, '');
+  if (bare === CURRENT_RELEASE)
+    return path === 'configmap' ? CONFIGMAP_DEFAULTS : OPERATOR_CONFIGURATION_DEFAULTS;
+  if (!Object.hasOwn(EARLIER_RELEASES, bare)) return undefined;
+  return Object.freeze(defaultsFor(path, bare));
+}
 
 /** A policy from the defaults of a path, with some knobs changed (tests, examples, the library). */
 export function policyWith(

@@ -25,13 +25,14 @@ interface PodContainer {
 export function podContainers(object: Loose<Postgresql>): PodContainer[] {
   const containers: PodContainer[] = [];
   (object.spec?.sidecars ?? []).forEach((sidecar, i) => {
-    if (sidecar === undefined) return;
-    const named = !!sidecar.name;
-    const name = sidecar.name || `sidecar-${i}`;
+    // Under a v1 CRD sidecars are free-form: only a string name counts as a name.
+    if (sidecar === null || typeof sidecar !== 'object') return;
+    const named = typeof sidecar.name === 'string' && sidecar.name !== '';
+    const name = named ? (sidecar.name as string) : `sidecar-${i}`;
     containers.push({ kind: 'sidecar', name, named, path: index('spec.sidecars', i), image: sidecar.image });
   });
   (object.spec?.initContainers ?? []).forEach((container, i) => {
-    if (container?.name === undefined) return; // the CRD requires it
+    if (typeof container?.name !== 'string') return; // the CRD requires it
     const path = index('spec.initContainers', i);
     containers.push({
       kind: 'init container',

@@ -44,7 +44,7 @@ function operatorSets(name: string, policy: OperatorPolicy): string | undefined 
 
 function* envNames(object: Loose<Postgresql>): Iterable<{ i: number; name: string; path: string }> {
   for (const [i, env] of (object.spec?.env ?? []).entries()) {
-    if (env?.name !== undefined) yield { i, name: env.name, path: child(index('spec.env', i), 'name') };
+    if (typeof env?.name === 'string') yield { i, name: env.name, path: child(index('spec.env', i), 'name') };
   }
 }
 

@@ -14,6 +14,8 @@ export function rulesMarkdown(rules: readonly RuleMeta[]): string {
     '',
     `acid-guard has ${rules.length} rules in ${families.size} families. An **error** fails \`acid-guard lint\` (exit 1) and denies an admission request; a **warning** is printed and sent back as an admission warning. *File only* rules see what the API server erases before any webhook sees the object (YAML nulls, unknown fields, duplicate keys), so only the linter reports them.`,
     '',
+    'The check rules describe operator v2.0.1; rules about fields that only v2 has are marked with the version. With `--operator-version` or `--crd`, the schema rules follow the chosen CRD (docs/versions.md).',
+    '',
     'Silence a rule for one object with the annotation `acid-guard/disable: "rule-a, rule-b"`, or for a run with `acid-guard lint --disable rule-a`.',
     '',
     '| Rule | Severity | Summary |',

@@ -5,6 +5,7 @@ import type { Rule } from './rule.js';
 
 const spreadWithoutSelector: Rule = {
   id: 'scheduling/topology-spread-without-selector',
+  operatorVersion: '2.0.1',
   severity: 'warning',
   summary: 'A topologySpreadConstraints entry without labelSelector.',
   why: 'The operator means to fill in the cluster labels but assigns them to a copy, so the constraint is used as written: without labelSelector it matches no pods and spreads nothing.',

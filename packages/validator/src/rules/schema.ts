@@ -39,6 +39,7 @@ export const unknownField: RuleMeta = {
 
 export const removedField: RuleMeta = {
   id: 'schema/removed-field',
+  operatorVersion: '2.0.1',
   severity: 'error',
   target: 'key',
   fileOnly: true,

@@ -34,6 +34,7 @@ function nodePorts(object: Loose<Postgresql>): NodePort[] {
 
 const portWithoutFlag: Rule = {
   id: 'services/node-port-without-enable',
+  operatorVersion: '2.0.1',
   severity: 'warning',
   summary: 'A node port number (masterNodePort, …) without the matching enable…NodePort: true.',
   why: 'The operator uses the port number only when the manifest turns the NodePort service on; otherwise it is silently ignored.',
@@ -53,6 +54,7 @@ const portWithoutFlag: Rule = {
 
 const portOutOfRange: Rule = {
   id: 'services/node-port-out-of-range',
+  operatorVersion: '2.0.1',
   severity: 'warning',
   summary: 'A node port outside 30000–32767, the default NodePort range.',
   why: "The operator passes the port on unchecked; the API server refuses a Service whose nodePort is outside the cluster's --service-node-port-range (30000–32767 unless the cluster configures another range), so the service is not created.",
@@ -74,6 +76,7 @@ const portOutOfRange: Rule = {
 
 const duplicatePort: Rule = {
   id: 'services/duplicate-node-port',
+  operatorVersion: '2.0.1',
   severity: 'error',
   summary: 'The same node port for two enabled NodePort services.',
   why: 'A node port belongs to one Service in the whole cluster: the API server refuses the second Service ("provided port is already allocated").',

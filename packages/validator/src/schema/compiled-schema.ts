@@ -15,14 +15,21 @@ export interface CompiledSchema {
   origin: string;
   /** The `spec.postgresql.version` enum. */
   supportedVersions: readonly string[];
+  /** The operator release it is the schema of, when known (shipped schemas, and CRDs equal to one). */
+  operatorVersion?: string;
 }
 
-export function compiledSchema(json: JsonSchema, validate: ValidateLike, origin: string): CompiledSchema {
-  const navigator = new SchemaNavigator(json);
+export function compiledSchema(
+  json: JsonSchema,
+  validate: ValidateLike,
+  origin: string,
+  operatorVersion?: string,
+): CompiledSchema {
+  const navigator = new SchemaNavigator(json, true);
   const version = navigator.nodeAt(['spec', 'postgresql', 'version'], {
     spec: { postgresql: { version: '' } },
   });
-  return {
+  const compiled: CompiledSchema = {
     json,
     navigator,
     origin,
@@ -31,6 +38,8 @@ export function compiledSchema(json: JsonSchema, validate: ValidateLike, origin:
       return validate(data) ? [] : (validate.errors ?? []);
     },
   };
+  if (operatorVersion !== undefined) compiled.operatorVersion = operatorVersion;
+  return compiled;
 }
 
 export interface ValidateLike {
@@ -46,6 +55,7 @@ export function builtinSchema(): CompiledSchema {
     schemaJson as JsonSchema,
     validateBuiltin,
     `built-in (operator v${RESOURCES.postgresql.operatorVersion})`,
+    RESOURCES.postgresql.operatorVersion,
   );
   return builtin;
 }

@@ -82,3 +82,89 @@ function nullFinding(
     hint: empty ? `remove the line, or write ${name}: ${empty}` : `remove the line, or give ${name} a value`,
   };
 }
+
+/** Per schema: does any map there keep null values (`additionalProperties` with `nullable`)? */
+const hasNullableMaps = new WeakMap<SchemaNavigator, boolean>();
+
+function anyNullableMap(nav: SchemaNavigator): boolean {
+  let known = hasNullableMaps.get(nav);
+  if (known === undefined) {
+    const nodes: JsonSchema[] = [nav.root, ...Object.values(nav.root.definitions ?? {})];
+    const seen = new Set<JsonSchema>();
+    known = false;
+    for (let i = 0; i < nodes.length && !known; i++) {
+      const node = nodes[i] as JsonSchema;
+      if (seen.has(node)) continue;
+      seen.add(node);
+      const values = node.additionalProperties;
+      if (typeof values === 'object' && allowsNull(values, nav)) known = true;
+      nodes.push(...Object.values(node.properties ?? {}));
+      if (typeof values === 'object') nodes.push(values);
+      if (node.items) nodes.push(node.items);
+    }
+    hasNullableMaps.set(nav, known);
+  }
+  return known;
+}
+
+/**
+ * Null map entries that the schema keeps (`nullable` values), e.g. `users: {foo_user: }` under operator
+ * v1.15.1's CRD: the API server keeps them, and the v1 operator reads a null flag list as no flags (a
+ * LOGIN role, as for `[]`). A CRD without `nullable` there — operator v2's — drops the entry, so each is
+ * a warning: `[]` or `{}` means the same under every release.
+ */
+export function keptNullEntries(value: unknown, nav: SchemaNavigator): Finding[] {
+  if (!anyNullableMap(nav)) return [];
+  const findings: Finding[] = [];
+  const visit = (node: unknown, schema: JsonSchema | undefined, path: string, depth: number): void => {
+    if (schema === undefined || depth > 64) return;
+    const resolved = nav.resolve(schema);
+    if (Array.isArray(node)) {
+      for (const [i, item] of node.entries()) visit(item, resolved.items, key(path, i), depth + 1);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    for (const [name, childValue] of Object.entries(node)) {
+      const next = nav.childOf(resolved, name, false);
+      const childPath = next.kind === 'key' ? key(path, name) : child(path, name);
+      if (childValue === null) {
+        if (next.kind === 'key' && next.schema !== undefined && allowsNull(next.schema, nav))
+          findings.push(keptNullFinding(path, childPath, name, next.schema, nav));
+        continue;
+      }
+      visit(childValue, next.schema, childPath, depth + 1);
+    }
+  };
+  visit(value, nav.root, '', 0);
+  return findings;
+}
+
+function keptNullFinding(
+  parentPath: string,
+  path: string,
+  name: string,
+  schema: JsonSchema,
+  nav: SchemaNavigator,
+): Finding {
+  const types = typesOf(nav.resolve(schema));
+  const empty = types.includes('array') ? '[]' : types.includes('object') ? '{}' : undefined;
+  const hint = empty
+    ? `write ${name}: ${empty}, which means the same under every operator release`
+    : `give ${name} a value`;
+  if (parentPath === 'spec.users') {
+    return {
+      ruleId: nullField.id,
+      severity: nullField.severity,
+      path,
+      message: `"${name}" has no flags (YAML null): this CRD marks user flags nullable (operator v1.x), so the role is created with no flags, as for []; under operator v2's CRD the API server drops the entry and the role is never created`,
+      hint,
+    };
+  }
+  return {
+    ruleId: nullField.id,
+    severity: nullField.severity,
+    path,
+    message: `"${name}" has no value (YAML null): this CRD keeps the null (nullable), but a CRD without nullable there drops the entry from ${parentPath}`,
+    hint,
+  };
+}

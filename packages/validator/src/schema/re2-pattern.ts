@@ -11,7 +11,10 @@
  *   octal escapes and a leading `(?i)`.
  */
 export class Re2TranslationError extends Error {
-  constructor(pattern: string, reason: string) {
+  constructor(
+    readonly pattern: string,
+    reason: string,
+  ) {
     super(`cannot translate RE2 pattern ${JSON.stringify(pattern)}: ${reason}`);
   }
 }

@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { child } from '../field-path.js';
 import type { Finding } from '../finding.js';
+import { RESOURCES } from '../generated/resources.js';
 import type { RuleMeta } from '../rules/rule.js';
 import {
   enumValue,
@@ -14,8 +15,10 @@ import {
   wrongType,
 } from '../rules/schema.js';
 import { closest } from '../suggest.js';
+import { builtinSchema } from './compiled-schema.js';
 import type { JsonSchema, JsonType } from './json-schema.js';
 import { describePattern } from './pattern-descriptions.js';
+import { keptNullEntries } from './prune-nulls.js';
 import { REMOVED_FIELDS } from './removed-fields.js';
 import { pointerSegments, type SchemaNavigator, stepInto } from './schema-navigator.js';
 
@@ -24,12 +27,36 @@ const PARAMETERS_PARENT = 'spec.postgresql';
 
 /**
  * Turns ajv's errors into findings a person understands: Kubernetes field paths, one finding per
- * problem, and what to write instead.
+ * problem, and what to write instead. Also warns about null map entries the schema keeps (nullable),
+ * which other operator releases drop.
  */
 export function schemaFindings(
   errors: readonly ErrorObject[],
   data: unknown,
   nav: SchemaNavigator,
+): Finding[] {
+  if (!nav.manifest) return errorFindings(errors, data, nav, false);
+  return [...errorFindings(errors, data, nav, true), ...keptNullEntries(data, nav)];
+}
+
+/**
+ * `kind` and `apiVersion` are judged by the document rules before the schema runs (a CRD such as
+ * v1.15.1's also requires them and lists their one value): one problem, one finding.
+ */
+function judgedByDocumentRules(error: ErrorObject): boolean {
+  if (error.instancePath === '' && error.keyword === 'required') {
+    const missing = (error.params as { missingProperty?: unknown }).missingProperty;
+    return missing === 'kind' || missing === 'apiVersion';
+  }
+  return error.keyword === 'enum' && (error.instancePath === '/kind' || error.instancePath === '/apiVersion');
+}
+
+/** `manifest`: the schema is that of a `postgresql` (not, e.g., of a defaults policy). */
+function errorFindings(
+  errors: readonly ErrorObject[],
+  data: unknown,
+  nav: SchemaNavigator,
+  manifest: boolean,
 ): Finding[] {
   const typeErrorAt = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   const combinators = new Set(
@@ -38,11 +65,12 @@ export function schemaFindings(
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
+    if (manifest && judgedByDocumentRules(error)) continue;
     // Errors inside a failed anyOf/oneOf branch are explained by the combinator's own error.
     if ([...combinators].some((c) => error.schemaPath.startsWith(`${c}/`))) continue;
     // A value of the wrong type is one problem, not also an enum or pattern mismatch.
     if (error.keyword !== 'type' && typeErrorAt.has(error.instancePath)) continue;
-    const finding = explain(error, data, nav);
+    const finding = explain(error, data, nav, manifest);
     const id = `${finding.ruleId} ${finding.path}`;
     if (seen.has(id)) continue;
     seen.add(id);
@@ -57,7 +85,7 @@ function make(rule: RuleMeta, path: string, message: string, hint?: string): Fin
   return finding;
 }
 
-function explain(error: ErrorObject, data: unknown, nav: SchemaNavigator): Finding {
+function explain(error: ErrorObject, data: unknown, nav: SchemaNavigator, manifest: boolean): Finding {
   const segments = pointerSegments(error.instancePath);
   const path = nav.fieldPath(segments, data);
   const value = segments.reduce<unknown>(stepInto, data);
@@ -66,7 +94,14 @@ function explain(error: ErrorObject, data: unknown, nav: SchemaNavigator): Findi
 
   switch (error.keyword) {
     case 'additionalProperties':
-      return unknown(path, String(params.additionalProperty), schema, nav);
+      return unknown(
+        path,
+        String(params.additionalProperty),
+        schema,
+        nav,
+        manifest ? segments : undefined,
+        data,
+      );
     case 'required': {
       const missing = String(params.missingProperty);
       return make(
@@ -109,11 +144,28 @@ function unknown(
   name: string,
   parent: JsonSchema | undefined,
   nav: SchemaNavigator,
+  /** Where the parent is in a manifest; undefined for schemas that are not a `postgresql`'s. */
+  parentSegments: readonly string[] | undefined,
+  data: unknown,
 ): Finding {
   const path = child(parentPath, name);
   const removed = REMOVED_FIELDS[path];
   if (removed !== undefined) {
     return make(removedField, path, `"${name}" was removed in operator v2 and is ignored`, removed);
+  }
+  const builtin = builtinSchema();
+  if (
+    parentSegments !== undefined &&
+    nav !== builtin.navigator &&
+    builtin.navigator.nodeAt([...parentSegments, name], data) !== undefined
+  ) {
+    // Judged with an earlier release's CRD (--crd, --operator-version): a field that came later.
+    return make(
+      unknownField,
+      path,
+      `unknown field "${name}"${parentPath ? ` in ${parentPath}` : ''}: it came with a later operator release than this CRD, whose API server drops it (kubectl refuses it)`,
+      `operator v${RESOURCES.postgresql.operatorVersion} has it: upgrade the operator first, or remove ${name}`,
+    );
   }
   const fields = nav.fieldsOf(parent);
   const near = closest(name, fields);

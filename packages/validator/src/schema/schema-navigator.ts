@@ -12,7 +12,14 @@ export interface ChildSchema {
 
 /** Walks a JSON schema (with `#/definitions/...` references) alongside an object. */
 export class SchemaNavigator {
-  constructor(readonly root: JsonSchema) {}
+  /**
+   * @param manifest whether the schema is that of a `postgresql` manifest (compiled schemas), not of
+   *   another document that shares the findings code (e.g. a defaults policy)
+   */
+  constructor(
+    readonly root: JsonSchema,
+    readonly manifest = false,
+  ) {}
 
   resolve(node: JsonSchema): JsonSchema {
     let current = node;

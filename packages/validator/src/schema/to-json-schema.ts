@@ -10,7 +10,8 @@ import { refName, type StructuralSchema } from './structural-schema.js';
  * - Objects that list `properties` get `additionalProperties: false` (an unknown field is pruned by
  *   the API server or refused by `kubectl --validate=strict`), except under
  *   `x-kubernetes-preserve-unknown-fields`. A bare `type: object` keeps nothing either, apart from the
- *   root `metadata`, which the API server validates itself.
+ *   root `metadata`, which the API server validates itself. The root always admits `apiVersion`, `kind`
+ *   and `metadata`, declared or not.
  * - `nullable: true` becomes a `null` member of `type`; `x-kubernetes-int-or-string` becomes
  *   `type: [integer, string]`.
  * - RE2 patterns are translated to ECMAScript (see re2-pattern.ts).
@@ -64,6 +65,13 @@ function convertNode(node: StructuralSchema, isRoot: boolean): JsonSchema {
     for (const [key, child] of Object.entries(node.properties)) {
       const isMetadata = isRoot && key === 'metadata' && child.type === 'object' && !child.properties;
       out.properties[key] = isMetadata ? { type: 'object' } : convertNode(child, false);
+    }
+    if (isRoot) {
+      // The API server keeps these three whatever the CRD declares; a hand-written CRD may leave them
+      // out (operator v1.15.1 declares no metadata), which must not make every manifest's metadata unknown.
+      out.properties.apiVersion ??= { type: 'string' };
+      out.properties.kind ??= { type: 'string' };
+      out.properties.metadata ??= { type: 'object' };
     }
   }
   if (typeof node.additionalProperties === 'object') {

@@ -128,7 +128,12 @@ function buildDocument(index: number, events: Event[], source: string, base: num
     }
     problems.push(...locator.duplicateKeys());
     // kubectl keeps the last value of a repeated key: judge what the cluster would get.
-    value = constructFromEvents(events, { source, schema: KUBECTL_SCHEMA, json: true })[0];
+    try {
+      value = constructFromEvents(events, { source, schema: KUBECTL_SCHEMA, json: true })[0];
+    } catch (again) {
+      const broken = brokenDocument(index, syntaxProblem(again, base + errorOffset(again)));
+      return { ...broken, problems: [...problems, ...broken.problems] };
+    }
   }
   if (events.some((e) => e.type === ALIAS)) {
     const nodes = events.filter((e) => e.type !== POP && e.type !== DOCUMENT).length;
