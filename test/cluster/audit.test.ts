@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { auditMain } from '../../packages/validator/src/cli/audit-command.js';
-import { ToolError } from '../../packages/validator/src/cli/tool-error.js';
+import { main } from '../../packages/validator/src/cli/main.js';
 import { FakeApiServer, writeKubeconfig } from '../support/fake-api-server.js';
 import {
   OPERATOR_NAMESPACE,
@@ -16,7 +15,7 @@ import {
 } from './fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const BUNDLE = join(ROOT, 'packages/validator/dist/audit-command.cjs');
+const BIN = join(ROOT, 'packages/validator/bin/acid-guard.cjs');
 
 interface Run {
   code: number;
@@ -24,7 +23,7 @@ interface Run {
   stderr: string;
 }
 
-/** `acid-guard audit ARGS` in-process, with main.ts's handling of tool failures (exit 2, one line). */
+/** `acid-guard audit ARGS` in-process, through the CLI's entry (tool failures: exit 2, one line). */
 async function audit(
   args: string[],
   options: { env?: Record<string, string>; stderrTty?: boolean } = {},
@@ -37,14 +36,7 @@ async function audit(
     stderr: { write: (text: string) => (stderr += text), isTTY: options.stderrTty ?? false },
     env: options.env ?? {},
   };
-  let code: number;
-  try {
-    code = await auditMain(args, terminal);
-  } catch (error) {
-    if (!(error instanceof ToolError)) throw error;
-    stderr += `acid-guard: ${error.message}\n`;
-    code = 2;
-  }
+  const code = await main(['audit', ...args], terminal);
   return { code, stdout, stderr };
 }
 
@@ -117,6 +109,21 @@ describe('acid-guard audit: the cluster’s objects, judged with the cluster’s
       /^data\/acid-users:\d+:\d+ error spec\.users\[jdoe\]: .*\[team\/member-is-user\]$/m,
     );
     expect(fake.requests.some((r) => r.resource === 'postgresqls' && r.namespace === undefined)).toBe(true);
+  });
+
+  it('speaks every lint format: SARIF results and GitHub annotations name namespace/name', async () => {
+    const sarif = await audit(['--kubeconfig', kubeconfig, '-A', '-f', 'sarif']);
+    expect(sarif.code).toBe(1);
+    const results = (
+      JSON.parse(sarif.stdout) as {
+        runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+      }
+    ).runs[0]?.results;
+    expect(
+      results?.map((r) => [r.ruleId, r.locations[0]?.physicalLocation.artifactLocation.uri]),
+    ).toContainEqual(['team/member-is-user', 'data/acid-users']);
+    const github = await audit(['--kubeconfig', kubeconfig, '-A', '-f', 'github']);
+    expect(github.stdout).toMatch(/^::error file=data\/acid-users,line=\d+,col=\d+/m);
   });
 
   it('follows the policy as it is now: a changed ConfigMap changes the verdict', async () => {
@@ -216,14 +223,12 @@ describe('acid-guard audit: the cluster’s objects, judged with the cluster’s
   });
 });
 
-describe.skipIf(!existsSync(BUNDLE))('the bundled audit command (dist/audit-command.cjs)', () => {
-  it('runs from its CommonJS bundle, loading @kubernetes/client-node only then', async () => {
-    const script = `const { auditMain } = require(${JSON.stringify(BUNDLE)});
-      auditMain(process.argv.slice(1), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env })
-        .then((code) => { process.exitCode = code; }, (error) => { console.error(error.message); process.exitCode = 2; });`;
+describe('the built bin (audit bundled apart in dist/audit-command.cjs)', () => {
+  it('runs acid-guard audit as a user would, loading @kubernetes/client-node only then', async () => {
+    expect(existsSync(BIN), 'build first: npm run build').toBe(true);
     const child = spawn(
       process.execPath,
-      ['-e', script, '--', '--kubeconfig', kubeconfig, '-A', '-f', 'json'],
+      [BIN, 'audit', '--kubeconfig', kubeconfig, '-A', '-f', 'json'],
       {
         cwd: ROOT,
         env: { PATH: process.env.PATH ?? '' },

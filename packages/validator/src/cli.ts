@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { useBundledMutateCommand } from './cli/command-loader.js';
+import { useBundledAuditCommand, useBundledMutateCommand } from './cli/command-loader.js';
 import { main } from './cli/main.js';
 
 /**
@@ -9,6 +9,7 @@ import { main } from './cli/main.js';
 // In the CommonJS bundle, commands bundled apart sit next to this file.
 if (typeof __dirname === 'string') {
   useBundledMutateCommand(() => require(join(__dirname, 'mutate-command.cjs')));
+  useBundledAuditCommand(() => require(join(__dirname, 'audit-command.cjs')));
 }
 
 export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<number> {

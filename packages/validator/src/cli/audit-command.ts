@@ -13,10 +13,8 @@ import { lintText } from '../lint-text.js';
 import { PolicyError } from '../policy/policy-error.js';
 import { COLOR, PLAIN } from '../report/colors.js';
 import type { FileResult } from '../report/file-result.js';
-import { formatJson } from '../report/json.js';
-import { formatText } from '../report/text.js';
+import { FORMATS, type Format, formatResults, isFormat } from '../report/format.js';
 import { EXIT } from './exit-codes.js';
-import { FORMATS, type Format } from './lint-command.js';
 import { checkRulePatterns } from './rules-command.js';
 import type { Terminal } from './terminal.js';
 import { ToolError } from './tool-error.js';
@@ -29,7 +27,7 @@ Usage: acid-guard audit [options]
   -A, --all-namespaces             the objects of every namespace
       --kubeconfig FILE            the kubeconfig (default: KUBECONFIG, ~/.kube/config, or in-cluster)
       --context NAME               a context of the kubeconfig (default: its current context)
-  -f, --format text|json           output format (default: text); "file" is namespace/name
+  -f, --format FORMAT              text (default), json, sarif, junit, github; "file" is namespace/name
       --operator-namespace NS      where the postgres-operator runs (default: search every namespace)
       --operator-deployment NAME   its Deployment, whose env names its configuration
       --operator-config-name NAME  its ConfigMap, named directly (needs --operator-namespace)
@@ -171,8 +169,8 @@ function toolFailure(error: unknown): ToolError | undefined {
 
 /** `acid-guard audit`: returns the exit code; the report goes to stdout, progress and notes to stderr. */
 export async function auditCommand(options: AuditOptions, terminal: Terminal): Promise<number> {
-  if (!(FORMATS as readonly string[]).includes(options.format)) {
-    throw new ToolError('USAGE', `unknown format "${options.format}" (use ${FORMATS.join(' or ')})`);
+  if (!isFormat(options.format)) {
+    throw new ToolError('USAGE', `unknown format "${options.format}" (use ${FORMATS.join(', ')})`);
   }
   checkRulePatterns(options.disable);
   const stderrIsTty = (terminal.stderr as { isTTY?: boolean }).isTTY === true;
@@ -250,7 +248,7 @@ async function audit(
   }
   progress?.clear();
   const palette = options.color && options.format === 'text' ? COLOR : PLAIN;
-  terminal.stdout.write(options.format === 'json' ? formatJson(results) : formatText(results, palette));
+  terminal.stdout.write(formatResults(options.format, results, palette));
   if (objects.length === 0) terminal.stderr.write(`acid-guard: note: no postgresql objects in ${where}\n`);
   return results.some((r) => r.errors > 0) ? EXIT.FINDINGS : EXIT.OK;
 }

@@ -4,7 +4,7 @@ import { CONFIGMAP_DEFAULTS, type OperatorPolicy, operatorDefaults } from '../po
 import { buildTeamDirectory } from '../policy/team-directory.js';
 import type { CompiledSchema } from '../schema/compiled-schema.js';
 import { decodeText } from '../source/decode-text.js';
-import { mutateCommandModule } from './command-loader.js';
+import { auditCommandModule, mutateCommandModule } from './command-loader.js';
 import { EXIT } from './exit-codes.js';
 import { type Format, lintCommand } from './lint-command.js';
 import { loadOperatorConfig } from './load-operator-config.js';
@@ -22,6 +22,8 @@ Usage:
   acid-guard mutate FILE       print FILE with defaults and type repairs applied, as the webhook would
                                (--defaults POLICY, --operator-config FILE, --teams FILE, --crd FILE,
                                --operator-version VER); changes on stderr
+  acid-guard audit [options]   lint the postgresql objects of a cluster with the policy the operator
+                               runs with (-n NS, -A, --kubeconfig, --context; acid-guard audit --help)
   acid-guard rules             list every rule: id, severity, summary
   acid-guard explain RULE      show one rule: why it matters, a bad and a good example
   acid-guard explain parameter NAME --version N
@@ -77,6 +79,11 @@ async function run(argv: readonly string[], terminal: Terminal): Promise<number>
       return lint(rest, terminal);
     case 'mutate':
       return mutateFile(rest, terminal);
+    case 'audit': {
+      // Loaded only for this command: it brings @kubernetes/client-node, which linting never needs.
+      const { auditMain } = await auditCommandModule();
+      return auditMain(rest, terminal);
+    }
     case 'schema':
       return schema(rest, terminal);
     case 'rules':
