@@ -116,7 +116,12 @@ describe('acid-guard audit: the cluster’s objects, judged with the cluster’s
     expect(sarif.code).toBe(1);
     const results = (
       JSON.parse(sarif.stdout) as {
-        runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+        runs: {
+          results: {
+            ruleId: string;
+            locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+          }[];
+        }[];
       }
     ).runs[0]?.results;
     expect(
@@ -226,14 +231,10 @@ describe('acid-guard audit: the cluster’s objects, judged with the cluster’s
 describe('the built bin (audit bundled apart in dist/audit-command.cjs)', () => {
   it('runs acid-guard audit as a user would, loading @kubernetes/client-node only then', async () => {
     expect(existsSync(BIN), 'build first: npm run build').toBe(true);
-    const child = spawn(
-      process.execPath,
-      [BIN, 'audit', '--kubeconfig', kubeconfig, '-A', '-f', 'json'],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '' },
-      },
-    );
+    const child = spawn(process.execPath, [BIN, 'audit', '--kubeconfig', kubeconfig, '-A', '-f', 'json'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
