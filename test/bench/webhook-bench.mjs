@@ -26,7 +26,7 @@ const referenceExample = join(
   'complete-postgres-manifest.yaml',
 );
 const ownExample = join(root, 'examples', 'good', 'acid-orders.yaml');
-const exampleFile = existsSync(referenceExample) ? referenceExample : ownExample;
+export const exampleFile = existsSync(referenceExample) ? referenceExample : ownExample;
 
 /** Seconds per measurement at a fixed rate; throughput runs take half of it, five rounds each. */
 const DURATION = Number(process.env.WEBHOOK_BENCH_SECONDS ?? 10);
@@ -40,7 +40,7 @@ function fieldsOf(value) {
 }
 
 /** What the API server sends for `kubectl apply` of the example: last-applied annotation, managedFields. */
-function admissionReview(manifest, name = manifest.metadata.name) {
+export function admissionReview(manifest, name = manifest.metadata.name) {
   const applied = { ...manifest, metadata: { ...manifest.metadata, name, namespace: 'default' } };
   const object = structuredClone(applied);
   object.metadata = {
@@ -110,7 +110,7 @@ function waitForLine(child, pattern, what) {
 }
 
 /** The webhook as it runs in production (the built bundle), development certificate, logs to /dev/null. */
-async function startWebhook(extraArgs = []) {
+export async function startWebhook(extraArgs = []) {
   const child = spawn(process.execPath, [bin, '--dev', '--port', '0', ...extraArgs], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -151,7 +151,7 @@ async function bareServer() {
   process.stderr.write(`bare listening on ${app.server.address().port}\n`);
 }
 
-function rssMb(pid) {
+export function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
 }
