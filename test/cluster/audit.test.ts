@@ -172,8 +172,9 @@ describe('acid-guard audit: the cluster’s objects, judged with the cluster’s
     const down = writeKubeconfig(folder, 'http://127.0.0.1:1', { context: 'down' });
     const unreachable = await audit(['--kubeconfig', down]);
     expect(unreachable.code).toBe(2);
+    // The first request is for the postgresql CRD (the schema decides the defaults the policy is read with).
     expect(unreachable.stderr).toBe(
-      'acid-guard: GET http://127.0.0.1:1/apis/apps/v1/deployments?limit=500: connect ECONNREFUSED 127.0.0.1:1\n',
+      'acid-guard: GET http://127.0.0.1:1/apis/apiextensions.k8s.io/v1/customresourcedefinitions?fieldSelector=metadata.name=postgresqls.acid.zalan.do&limit=500: connect ECONNREFUSED 127.0.0.1:1\n',
     );
     fake.failNext({ resource: 'postgresqls' }, 404, 'the server could not find the requested resource');
     const noCrd = await audit(['--kubeconfig', kubeconfig]);

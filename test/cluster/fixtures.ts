@@ -1,4 +1,7 @@
 /** Objects as a cluster holds them, for the tests that read a (fake) API server. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
 
 export const OPERATOR_NAMESPACE = 'postgres-operator';
 
@@ -92,4 +95,77 @@ export function defaultsConfigMap(
   key = 'defaults.yaml',
 ): Json {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { [key]: text } };
+}
+
+/** Where the operator's reference files are (beside the repository), and whether its CRDs are there. */
+export const REFERENCE = join(import.meta.dirname, '..', '..', '..', 'shared', 'reference');
+const CRD_FILES = {
+  '2.0.1': join(REFERENCE, 'postgresql.crd.yaml'),
+  '1.15.1': join(REFERENCE, 'v1.15.1', 'postgresql.crd.yaml'),
+} as const;
+export const REFERENCE_CRDS_PRESENT = Object.values(CRD_FILES).every((file) => existsSync(file));
+
+/** The operator's own postgresql CRD of a release, as the API server holds it (from the reference folder). */
+export function referenceCrd(release: keyof typeof CRD_FILES): Json {
+  return load(readFileSync(CRD_FILES[release], 'utf8')) as Json;
+}
+
+/**
+ * A small postgresql CRD that matches no shipped release (so it is compiled at run time): these
+ * PostgreSQL versions, everything else of the spec free-form.
+ */
+export function customCrd(versions: readonly string[]): Json {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'postgresqls.acid.zalan.do' },
+    spec: {
+      group: 'acid.zalan.do',
+      names: {
+        kind: 'postgresql',
+        listKind: 'postgresqlList',
+        plural: 'postgresqls',
+        singular: 'postgresql',
+      },
+      scope: 'Namespaced',
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: {
+                spec: {
+                  type: 'object',
+                  'x-kubernetes-preserve-unknown-fields': true,
+                  properties: {
+                    postgresql: {
+                      type: 'object',
+                      required: ['version'],
+                      properties: { version: { type: 'string', enum: [...versions] } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** A CRD with a CEL rule on spec, which acid-guard cannot evaluate (so cannot judge with). */
+export function crdWithCelRule(crd: Json): Json {
+  const copy = structuredClone(crd) as {
+    spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: Json } } } }[] };
+  };
+  for (const version of copy.spec.versions) {
+    version.schema.openAPIV3Schema.properties.spec['x-kubernetes-validations'] = [
+      { rule: 'self.numberOfInstances > 0' },
+    ];
+  }
+  return copy as unknown as Json;
 }

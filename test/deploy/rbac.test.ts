@@ -108,10 +108,11 @@ function granted(
 }
 
 describe.skipIf(missing !== undefined)('RBAC', () => {
-  it('has something to compare with: the webhook watches the operator, its configuration, teams and defaults', () => {
+  it('has something to compare with: the webhook watches the operator, its configuration, the CRD, teams and defaults', () => {
     expect(WATCHED_RESOURCES.map((r) => r.resource).sort()).toEqual([
       'configmaps',
       'configmaps',
+      'customresourcedefinitions',
       'deployments',
       'operatorconfigurations',
       'postgresteams',

@@ -1,7 +1,7 @@
 /**
  * FakeApiServer — a TEST DOUBLE of the Kubernetes API server's list and watch protocol, for the few
  * resources acid-guard reads (ConfigMaps, Deployments, postgresqls, PostgresTeams,
- * OperatorConfigurations). It is not an API server: nothing is validated or admitted, there is no RBAC
+ * OperatorConfigurations, CustomResourceDefinitions). It is not an API server: nothing is validated or admitted, there is no RBAC
  * (only an optional bearer-token check), no label selectors, no field selector but `metadata.name`, no
  * protobuf, no writes through HTTP. Objects are held in memory and changed by the test itself.
  *
@@ -19,11 +19,15 @@
  *   ERROR event holding a Status with code 410, then the end of the stream (what the API server does),
  *   or a plain HTTP 410 with `goneAs = 'status'`.
  * - Errors are `Status` objects (`{"kind":"Status","code":403,"reason":"Forbidden","message":…}`).
+ * - CustomResourceDefinitions (cluster-scoped) get `metadata.generation`, 1 at creation and one more
+ *   whenever `spec` changes (a status update keeps it), as the API server counts it. Other types get
+ *   none here.
  *
  * What tests can do besides: `apply` / `remove` objects (watchers get the events), `dropWatches()`
  * (destroys open watch connections mid-stream), `failNext()` (answer the next matching requests with an
- * error status), `stop()` / `resume()` (nothing listens on the port meanwhile), and `requests` records
- * every request. `writeKubeconfig` writes a kubeconfig that points at it.
+ * error status; `clearFailures()` forgets those not used yet), `stop()` / `resume()` (nothing listens
+ * on the port meanwhile), and `requests` records every request. `writeKubeconfig` writes a kubeconfig
+ * that points at it.
  */
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -39,6 +43,8 @@ export interface FakeResourceType {
   namespaced: boolean;
   /** A built-in type: list items carry no kind and apiVersion. */
   builtIn: boolean;
+  /** Whether `metadata.generation` is kept (only the types tests need it for). */
+  generation?: boolean;
 }
 
 export const FAKE_TYPES = {
@@ -81,6 +87,15 @@ export const FAKE_TYPES = {
     kind: 'OperatorConfiguration',
     namespaced: true,
     builtIn: false,
+  },
+  customresourcedefinitions: {
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    resource: 'customresourcedefinitions',
+    kind: 'CustomResourceDefinition',
+    namespaced: false,
+    builtIn: true,
+    generation: true,
   },
 } as const satisfies Record<string, FakeResourceType>;
 
@@ -222,10 +237,11 @@ export class FakeApiServer {
 
   /** Creates or replaces an object; watchers get ADDED or MODIFIED. Returns the stored object. */
   apply(resource: FakeResourceName, object: Json): StoredObject {
-    const type = FAKE_TYPES[resource];
+    const type: FakeResourceType = FAKE_TYPES[resource];
     const metadata = { ...((object.metadata ?? {}) as Json) };
     if (typeof metadata.name !== 'string') throw new Error('apply: the object needs metadata.name');
     if (type.namespaced && typeof metadata.namespace !== 'string') metadata.namespace = 'default';
+    if (!type.namespaced) delete metadata.namespace;
     const store = this.#store(resource);
     const key = keyOf(metadata.namespace as string | undefined, metadata.name);
     const existing = store.get(key);
@@ -239,11 +255,19 @@ export class FakeApiServer {
         uid: existing?.metadata.uid ?? randomUUID(),
         resourceVersion: String(this.#resourceVersion),
         creationTimestamp: existing?.metadata.creationTimestamp ?? new Date().toISOString(),
+        ...(type.generation === true && { generation: this.#generation(existing, object) }),
       },
     } as unknown as StoredObject;
     store.set(key, stored);
     this.#record(resource, existing === undefined ? 'ADDED' : 'MODIFIED', stored);
     return stored;
+  }
+
+  /** 1 for a new object; one more when `spec` changed. */
+  #generation(existing: StoredObject | undefined, object: Json): number {
+    if (existing === undefined) return 1;
+    const previous = typeof existing.metadata.generation === 'number' ? existing.metadata.generation : 1;
+    return JSON.stringify(existing.spec) === JSON.stringify(object.spec) ? previous : previous + 1;
   }
 
   /** Deletes an object; watchers get DELETED. Returns whether it existed. */
@@ -312,6 +336,11 @@ export class FakeApiServer {
       message,
       times,
     });
+  }
+
+  /** Forgets the failures `failNext` still had to inject. */
+  clearFailures(): void {
+    this.#failures.length = 0;
   }
 
   /** Open watches, of one resource or all. */

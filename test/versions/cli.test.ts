@@ -359,3 +359,46 @@ describe('acid-guard mutate with an operator version', () => {
     expect(run.stderr).toContain('shipped are 2.0.1, 1.15.1');
   });
 });
+
+describe('--operator-config with an operator release', () => {
+  const spec =
+    '  env:\n    - name: KUBERNETES_USE_CONFIGMAPS\n      value: "true"\n  postgresql:\n    version: "17"\n';
+  /** Sets max_instances only: kubernetes_use_configmaps is left to the release's default. */
+  const CONFIG_MAP =
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: postgres-operator\ndata:\n  max_instances: "5"\n';
+
+  it('fills in the keys the file leaves out with that release’s defaults, not v2.0.1’s', async () => {
+    const dir = tempFiles({ 'env.yaml': manifest(spec), 'cm.yaml': CONFIG_MAP });
+    const [file, config] = [join(dir, 'env.yaml'), join(dir, 'cm.yaml')];
+    // v2.0.1: kubernetes_use_configmaps defaults to true, so the operator sets the variable itself.
+    const v2 = await lintJson(['--operator-config', config, file]);
+    expect(summary(v2.findings)).toEqual(['warning env/reserved-name spec.env[0].name']);
+    const v1 = await lintJson(['--operator-version', '1.15.1', '--operator-config', config, file]);
+    expect(v1).toMatchObject({ code: 0, findings: [] });
+  });
+
+  it('keeps what the file sets, whatever the release', async () => {
+    const set = `${CONFIG_MAP}  kubernetes_use_configmaps: "true"\n`;
+    const dir = tempFiles({ 'env.yaml': manifest(spec), 'cm.yaml': set });
+    const run = await lintJson([
+      '--operator-version',
+      '1.15.1',
+      '--operator-config',
+      join(dir, 'cm.yaml'),
+      join(dir, 'env.yaml'),
+    ]);
+    expect(summary(run.findings)).toEqual(['warning env/reserved-name spec.env[0].name']);
+  });
+
+  it.skipIf(!referencePresent)('takes the release from a --crd that is the operator’s own', async () => {
+    const dir = tempFiles({ 'env.yaml': manifest(spec), 'cm.yaml': CONFIG_MAP });
+    const run = await lintJson([
+      '--crd',
+      CRD_V1,
+      '--operator-config',
+      join(dir, 'cm.yaml'),
+      join(dir, 'env.yaml'),
+    ]);
+    expect(run).toMatchObject({ code: 0, findings: [] });
+  });
+});

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { lintText } from '../../packages/validator/src/lint-text.js';
+import { policyFromText } from '../../packages/validator/src/policy/load-policy.js';
 import {
   CONFIGMAP_DEFAULTS,
   OPERATOR_CONFIGURATION_DEFAULTS,
@@ -87,6 +88,56 @@ describe('operator defaults per release', () => {
   it('knows nothing about other releases', () => {
     expect(operatorDefaults('1.14.0')).toBeUndefined();
     expect(operatorDefaults('')).toBeUndefined();
+  });
+});
+
+describe('reading an operator configuration for a release', () => {
+  const configMap = 'kind: ConfigMap\napiVersion: v1\ndata:\n  max_instances: "5"\n';
+  const configuration = `apiVersion: acid.zalan.do/v1
+kind: OperatorConfiguration
+metadata: { name: postgres-operator }
+configuration:
+  max_instances: 5
+  kubernetes: {}
+  major_version_upgrade: {}
+`;
+
+  it('gives the keys a ConfigMap leaves out the release’s defaults', () => {
+    const v1 = policyFromText(configMap, 'cm.yaml', { release: 'v1.15.1' }).policy;
+    expect(v1).toMatchObject({
+      maxInstances: 5,
+      kubernetesUseConfigmaps: false,
+      dockerImage: 'ghcr.io/zalando/spilo-17:4.0-p3',
+      minimalMajorVersion: '13',
+      targetMajorVersion: '17',
+      source: 'cm.yaml',
+      path: 'configmap',
+    });
+    const v2 = policyFromText(configMap, 'cm.yaml').policy;
+    expect([v2.kubernetesUseConfigmaps, v2.minimalMajorVersion]).toEqual([
+      CONFIGMAP_DEFAULTS.kubernetesUseConfigmaps,
+      CONFIGMAP_DEFAULTS.minimalMajorVersion,
+    ]);
+    expect(policyFromText(configMap, 'cm.yaml', { release: '2.0.1' }).policy).toEqual(v2);
+  });
+
+  it('does the same on the OperatorConfiguration path, where groups that exist take their defaults', () => {
+    const v1 = policyFromText(configuration, 'oc.yaml', { release: '1.15.1' }).policy;
+    expect(v1).toMatchObject({
+      path: 'operatorconfiguration',
+      maxInstances: 5,
+      minimalMajorVersion: '13',
+      targetMajorVersion: '17',
+    });
+    expect(policyFromText(configuration, 'oc.yaml').policy.minimalMajorVersion).toBe(
+      OPERATOR_CONFIGURATION_DEFAULTS.minimalMajorVersion,
+    );
+  });
+
+  it('refuses a release it knows no defaults of', () => {
+    expect(() => policyFromText(configMap, 'cm.yaml', { release: '1.14.0' })).toThrow(
+      /cm\.yaml.*no operator defaults are known for release "1\.14\.0"/,
+    );
   });
 });
 

@@ -190,6 +190,8 @@ describe('readiness: not ready until the policy has been read from the cluster',
       'Deployment postgres-operator/postgres-operator',
       'ConfigMap postgres-operator/postgres-operator (named by env CONFIG_MAP_NAME of Deployment postgres-operator/postgres-operator)',
       '0 PostgresTeam objects',
+      // The fake cluster has no postgresql CRD: the built-in schema (cluster-crd-schema.test.ts).
+      'built-in schema (operator v2.0.1)',
     ]);
   });
 
@@ -282,10 +284,10 @@ describe('changes while it runs', () => {
     const cluster = await startClusterWebhook();
     await cluster.started;
     await eventually(
-      () => fake.watcherCount() === 3,
-      'the watches of the Deployment, ConfigMap and PostgresTeams',
+      () => fake.watcherCount() === 4,
+      'the watches of the Deployment, ConfigMap, PostgresTeams and the postgresql CRD',
     );
-    expect(fake.dropWatches()).toBe(3);
+    expect(fake.dropWatches()).toBe(4);
     setConfig({ max_instances: '-1' });
     await eventually(
       async () => (await cluster.validate(BIG)).warnings.length === 0,

@@ -109,6 +109,7 @@ describe('WATCHED_RESOURCES: exactly what the webhook reads', () => {
       ['acid.zalan.do', 'operatorconfigurations', 'operator', 'postgres-operator'],
       ['acid.zalan.do', 'postgresteams', 'all', '*'],
       ['', 'configmaps', 'webhook', 'acid-guard-defaults'],
+      ['apiextensions.k8s.io', 'customresourcedefinitions', 'all', 'postgresqls.acid.zalan.do'],
     ]);
   });
 
@@ -158,9 +159,10 @@ describe('WATCHED_RESOURCES: exactly what the webhook reads', () => {
     expect(rules.map((rule) => [rule.resource, rule.namespaces, rule.resourceNames?.join() ?? '*'])).toEqual([
       ['configmaps', 'operator', 'pg-config'],
       ['postgresteams', ['team-a', 'team-b'], '*'],
+      ['customresourcedefinitions', 'all', 'postgresqls.acid.zalan.do'],
     ]);
     const requests = await requestsOf(settings, async () => {
-      await eventually(() => fake.watcherCount() === 3, 'the watches');
+      await eventually(() => fake.watcherCount() === 4, 'the watches');
     });
     expect(requests.filter((r) => !rules.some((rule) => allows(rule, r, settings)))).toEqual([]);
     expect(requests.some((r) => r.resource === 'deployments')).toBe(false);

@@ -11,8 +11,18 @@ const ROUTES = ['validate', 'mutate'] as const;
 export type Route = (typeof ROUTES)[number];
 
 /** Where a rejected policy change came from (`acid_guard_webhook_policy_errors_total{source}`). */
-export const POLICY_ERROR_SOURCES = ['deployment', 'operator-config', 'postgresteam', 'defaults'] as const;
+export const POLICY_ERROR_SOURCES = [
+  'deployment',
+  'operator-config',
+  'postgresteam',
+  'defaults',
+  'crd',
+] as const;
 export type PolicyErrorSource = (typeof POLICY_ERROR_SOURCES)[number];
+
+/** Where the postgresql schema in use comes from (`acid_guard_webhook_schema_source{source}`). */
+export const SCHEMA_SOURCES = ['cluster', 'builtin'] as const;
+export type SchemaSource = (typeof SCHEMA_SOURCES)[number];
 
 export class WebhookMetrics {
   readonly registry = new Registry();
@@ -23,6 +33,7 @@ export class WebhookMetrics {
   readonly #watchRestarts: Counter<'resource' | 'reason'>;
   readonly #certificateReloads: Counter<'result'>;
   readonly #certificateExpiry: Gauge;
+  readonly #schemaSource: Gauge<'source'>;
   /** prom-client hashes label values on every call; the hot path keeps the children it needs. */
   readonly #durations: Record<Route, Histogram.Internal<'route'>>;
   readonly #requestChildren = new Map<string, Counter.Internal>();
@@ -70,7 +81,7 @@ export class WebhookMetrics {
     });
     this.#policyErrors = new Counter({
       name: `${PREFIX}policy_errors_total`,
-      help: 'Cluster objects that could not be used as policy (the last good policy stays), by source (deployment, operator-config, postgresteam, defaults).',
+      help: 'Cluster objects that could not be used as policy (the last good policy stays), by source (deployment, operator-config, postgresteam, defaults, crd).',
       labelNames: ['source'],
       registers,
     });
@@ -78,6 +89,12 @@ export class WebhookMetrics {
       name: `${PREFIX}watch_restarts_total`,
       help: 'Lists and watches of the API server restarted, by resource and reason (gone: resourceVersion expired, listed again; dropped: connection lost or watch ended by an error; error: a list failed).',
       labelNames: ['resource', 'reason'],
+      registers,
+    });
+    this.#schemaSource = new Gauge({
+      name: `${PREFIX}schema_source`,
+      help: 'Where the postgresql schema requests are judged with comes from: 1 for the source in use (cluster: the live CRD postgresqls.acid.zalan.do; builtin: the built-in schema, because the CRD cannot be read or used), 0 for the other. Set with --cluster only.',
+      labelNames: ['source'],
       registers,
     });
     const policyLoadedAt = () => this.#policyLoadedAt;
@@ -172,6 +189,11 @@ export class WebhookMetrics {
   /** A cluster object rejected as policy: the last good policy stays in use. */
   policyError(source: PolicyErrorSource): void {
     this.#policyErrors.labels(source).inc();
+  }
+
+  /** The schema in use now comes from `source` (`--cluster`: the live CRD, or the built-in fallback). */
+  schemaSource(source: SchemaSource): void {
+    for (const each of SCHEMA_SOURCES) this.#schemaSource.labels(each).set(each === source ? 1 : 0);
   }
 
   /** A list or watch of the API server that had to start over. */

@@ -1,12 +1,13 @@
 /**
  * Where the webhook's policy comes from. A `PolicySource` hands out one consistent snapshot at a time
- * (operator policy, defaults policy, team directory, built together); a reload builds a whole new
+ * (operator policy, defaults policy, team directory, schema, built together); a reload builds a whole new
  * snapshot and swaps it in, or keeps the old one when anything fails. Files now; the live cluster
  * sources (ConfigMap, OperatorConfiguration, PostgresTeam informers) implement the same interface.
  */
 import { readFile } from 'node:fs/promises';
 import {
   CONFIGMAP_DEFAULTS,
+  type CompiledSchema,
   type DefaultsPolicy,
   loadDefaultsPolicy,
   type OperatorPolicy,
@@ -23,6 +24,11 @@ export interface PolicySnapshot {
   readonly defaults?: DefaultsPolicy;
   /** Who is in which team; team member rules are silent without it. */
   readonly teams?: TeamDirectory;
+  /**
+   * The `postgresql` schema to judge with: the cluster's CRD with `--cluster` (when it can be read and
+   * used); the built-in one (operator v2.0.1) when undefined.
+   */
+  readonly schema?: CompiledSchema;
   readonly loadedAt: Date;
   /** What it was built from, for logs: file names or `built-in operator defaults`. */
   readonly sources: readonly string[];

@@ -11,6 +11,7 @@ export {
   readClusterPolicy,
   teamNamespaceFilter,
 } from './cluster/cluster-policy.js';
+export { type ClusterSchema, readClusterSchema } from './cluster/cluster-schema.js';
 export {
   asObject,
   KubeApiError,
@@ -35,6 +36,7 @@ export {
 export {
   apiVersionOf,
   CONFIG_MAPS,
+  CUSTOM_RESOURCE_DEFINITIONS,
   collectionPath,
   DEPLOYMENTS,
   describeObject,
@@ -43,6 +45,7 @@ export {
   OPERATOR_CONFIGURATIONS,
   objectKey,
   POSTGRES_TEAMS,
+  POSTGRESQL_CRD_NAME,
   POSTGRESQLS,
   type ResourceType,
 } from './cluster/resource-types.js';

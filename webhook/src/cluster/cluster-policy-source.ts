@@ -10,6 +10,13 @@
  * counted in `acid_guard_webhook_policy_errors_total{source}`. Until every informer has listed once and
  * the operator configuration (and the defaults, when configured) have been read well once, there is no
  * snapshot: `start()` has not resolved and `/readyz` says not ready.
+ *
+ * The schema follows the live CRD `postgresqls.acid.zalan.do` (live-schema.ts): it is part of the
+ * snapshot, swapped together with the rest. Readiness waits for the first attempt to read it, not for
+ * its success: a CRD that cannot be read or used means the built-in schema (or the last good CRD),
+ * logged with the object, counted (`policy_errors_total{source="crd"}`) and shown by
+ * `acid_guard_webhook_schema_source{source}`, never an unready webhook. When the CRD is that of a
+ * release we know, that release's defaults fill in what the operator configuration leaves out.
  */
 import {
   ClusterPolicyError,
@@ -36,12 +43,20 @@ import {
   PolicyError,
   type PostgresTeamSource,
   postgresTeamSourceOf,
+  shippedSchemas,
   teamNamespaceFilter,
 } from '@acid-guard/validator';
 import type { PolicyErrorSource, WebhookMetrics } from '../metrics.js';
 import type { PolicySnapshot, PolicySource, ReloadEvent } from '../policy-source.js';
 import { type ClusterSettings, operatorSelection, readsDeployment } from './cluster-settings.js';
 import { Informer, type InformerProblem, type InformerTuning } from './informer.js';
+import {
+  type CrdState,
+  CUSTOM_RESOURCE_DEFINITIONS,
+  LiveSchema,
+  POSTGRESQL_CRD,
+  type SchemaReading,
+} from './live-schema.js';
 
 /** The logging the source needs: pino's shape. */
 export interface ClusterPolicyLogger {
@@ -122,6 +137,11 @@ export class ClusterPolicySource implements PolicySource {
   #teamInformers: Informer[] = [];
   #defaultsInformer: Informer | undefined;
   #defaultsNamespace: string | undefined;
+  #crdInformer: Informer | undefined;
+  /** Why the CRD could not be listed, until it is listed once. */
+  #crdListError: Error | undefined;
+  #liveSchema: LiveSchema | undefined;
+  #schema: SchemaReading | undefined;
 
   #operator: Good<OperatorReading> | undefined;
   #defaults: Good<DefaultsReading> | undefined;
@@ -168,6 +188,7 @@ export class ClusterPolicySource implements PolicySource {
         );
       }
     }
+    this.#liveSchema = new LiveSchema(await shippedSchemas());
     const first = new Promise<PolicySnapshot>((resolve, reject) => {
       this.#firstSnapshot = { resolve, reject };
     });
@@ -190,6 +211,7 @@ export class ClusterPolicySource implements PolicySource {
       this.#configInformer,
       ...this.#teamInformers,
       this.#defaultsInformer,
+      this.#crdInformer,
     ].filter((informer): informer is Informer => informer !== undefined);
   }
 
@@ -238,6 +260,7 @@ export class ClusterPolicySource implements PolicySource {
         name: settings.defaults.name,
       });
     }
+    this.#crdInformer = this.#informer(CUSTOM_RESOURCE_DEFINITIONS, { name: POSTGRESQL_CRD });
   }
 
   /** Watches the configuration object `ref` (and stops watching the previous one). */
@@ -256,6 +279,11 @@ export class ClusterPolicySource implements PolicySource {
   }
 
   #informerProblem(informer: Informer, problem: InformerProblem): void {
+    if (informer === this.#crdInformer && !informer.synced && problem.phase === 'list' && problem.error) {
+      // Not readable (yet): judge with the built-in schema meanwhile rather than stay unready.
+      this.#crdListError = problem.error;
+      this.#scheduleRebuild();
+    }
     const fields = {
       resource: informer.label,
       phase: problem.phase,
@@ -291,20 +319,70 @@ export class ClusterPolicySource implements PolicySource {
     object: { kind: string; namespace: string; name: string },
     input: string,
     detail: string,
+    log?: { level: 'warn'; message: string },
   ): void {
     const key = `${source} ${describeObject(object.kind, object.namespace, object.name)}`;
     const seen = `${input} ${detail}`;
     if (this.#rejected.get(key) === seen) return;
     this.#rejected.set(key, seen);
     const error = new ClusterObjectError(source, object, detail);
-    this.#logger.error(
-      { source, kind: object.kind, namespace: object.namespace, name: object.name, error: detail },
-      this.#snapshot === undefined
-        ? 'cluster object rejected: not ready until it can be read'
-        : 'cluster object rejected: keeping the last good policy',
-    );
+    const fields = {
+      source,
+      kind: object.kind,
+      ...(object.namespace !== '' && { namespace: object.namespace }),
+      name: object.name,
+      // The error names the object itself where the detail does not (the CRD's details never do).
+      error: log === undefined ? detail : error.message,
+    };
+    if (log !== undefined) this.#logger[log.level](fields, log.message);
+    else {
+      this.#logger.error(
+        fields,
+        this.#snapshot === undefined
+          ? 'cluster object rejected: not ready until it can be read'
+          : 'cluster object rejected: keeping the last good policy',
+      );
+    }
     this.#options.metrics?.policyError(source);
     if (this.#snapshot !== undefined) for (const listener of this.#listeners) listener({ error });
+  }
+
+  /** The CRD as the informer knows it now. */
+  #crdState(): CrdState {
+    const informer = this.#crdInformer;
+    if (informer?.synced) return { kind: 'listed', object: informer.objects()[0] };
+    if (this.#crdListError !== undefined) return { kind: 'unreadable', error: this.#crdListError };
+    return { kind: 'pending' };
+  }
+
+  /** The schema to judge with; a CRD that cannot be used is reported once per version, never blocks. */
+  #readSchema(): void {
+    const read = this.#liveSchema?.read(this.#crdState());
+    if (read === undefined) return;
+    const where = { kind: 'CustomResourceDefinition', namespace: '', name: POSTGRESQL_CRD };
+    if (read.problem !== undefined) {
+      const instead =
+        read.reading.source === 'builtin'
+          ? `judging with the ${read.reading.description}`
+          : `keeping the last good version (${read.reading.description})`;
+      this.#reject('crd', where, read.problem.input, `${read.problem.detail}; ${instead}`, {
+        level: 'warn',
+        message: `cluster object rejected: ${read.reading.source === 'builtin' ? 'judging with the built-in postgresql schema' : 'keeping the last good postgresql schema'}`,
+      });
+    } else this.#accepted('crd', where);
+    const previous = this.#schema;
+    this.#schema = read.reading;
+    if (previous?.fingerprint !== read.reading.fingerprint && read.reading.source === 'cluster') {
+      this.#logger.info(
+        {
+          kind: where.kind,
+          name: where.name,
+          schema: read.reading.description,
+          ...(read.reading.release !== undefined && { operatorVersion: read.reading.release }),
+        },
+        'judging with the postgresql CRD of the cluster',
+      );
+    }
   }
 
   #accepted(source: PolicyErrorSource, object: { kind: string; namespace: string; name: string }): void {
@@ -355,14 +433,20 @@ export class ClusterPolicySource implements PolicySource {
     const ref = this.#configRef;
     if (informer === undefined || ref === undefined || !informer.synced) return;
     const config = informer.objects()[0];
-    const fingerprint = `${describeRef(ref)}@${config?.metadata.resourceVersion ?? 'missing'} ${deployment === undefined ? '' : deploymentFingerprint(deployment)}`;
+    const release = this.#schema?.release;
+    const fingerprint = `${describeRef(ref)}@${config?.metadata.resourceVersion ?? 'missing'} ${deployment === undefined ? '' : deploymentFingerprint(deployment)} ${release ?? ''}`;
     if (this.#operator?.fingerprint === fingerprint) return;
     if (config === undefined) {
       this.#reject('operator-config', ref, fingerprint, `not found (named by ${ref.via})`);
       return;
     }
     try {
-      const read = operatorPolicyFromObjects(config, ref, deployment);
+      const read = operatorPolicyFromObjects(
+        config,
+        ref,
+        deployment,
+        release === undefined ? {} : { release },
+      );
       const sources = [
         ...(deployment === undefined
           ? []
@@ -438,16 +522,20 @@ export class ClusterPolicySource implements PolicySource {
     for (const key of [...this.#teams.keys()]) if (!present.has(key)) this.#teams.delete(key);
   }
 
+  /** Every informer listed once; the CRD's only needs to have been tried. */
   #synced(): boolean {
-    return this.informers().every((informer) => informer.synced);
+    return this.informers().every((informer) => informer === this.#crdInformer || informer.synced);
   }
 
   #rebuild(): void {
+    // The schema first: its release decides the defaults the operator configuration is read with.
+    this.#readSchema();
     this.#readOperator();
     this.#readDefaults();
     this.#readTeams();
     const operator = this.#operator;
-    if (!this.#synced() || operator === undefined) return;
+    const schema = this.#schema;
+    if (!this.#synced() || operator === undefined || schema === undefined) return;
     if (this.settings.defaults !== undefined && this.#defaults === undefined) return;
     const { policy } = operator.value;
     const counts = teamNamespaceFilter(policy);
@@ -455,6 +543,7 @@ export class ClusterPolicySource implements PolicySource {
       .filter(([key]) => counts(key.slice(0, Math.max(0, key.indexOf('/')))))
       .sort(([a], [b]) => a.localeCompare(b));
     const fingerprint = [
+      schema.fingerprint,
       operator.fingerprint,
       this.#defaults?.fingerprint ?? '',
       ...teams.map(([key, good]) => `${key}@${good.fingerprint}`),
@@ -474,17 +563,20 @@ export class ClusterPolicySource implements PolicySource {
       policy,
       ...(defaults !== undefined && { defaults: defaults.defaults }),
       ...(directory !== undefined && { teams: directory }),
+      ...(schema.schema !== undefined && { schema: schema.schema }),
       loadedAt: (this.#options.clock ?? (() => new Date()))(),
       sources: [
         ...operator.value.sources,
         ...(defaults === undefined ? [] : [defaults.source]),
         `${teams.length} PostgresTeam object${teams.length === 1 ? '' : 's'}`,
+        schema.description,
       ],
       warnings: [...operator.value.warnings, ...(directory?.notes ?? [])],
     };
     this.#snapshotFingerprint = fingerprint;
     const first = this.#snapshot === undefined;
     this.#snapshot = snapshot;
+    this.#options.metrics?.schemaSource(schema.source);
     if (first) {
       this.#firstSnapshot?.resolve(snapshot);
       this.#firstSnapshot = undefined;

@@ -13,6 +13,7 @@ import {
   type ResourceType,
 } from '@acid-guard/validator';
 import { type ClusterSettings, DEFAULT_DEFAULTS_KEY, readsDeployment } from './cluster-settings.js';
+import { CUSTOM_RESOURCE_DEFINITIONS, POSTGRESQL_CRD } from './live-schema.js';
 
 /** Read-only verbs: the webhook lists and watches; `get` completes the usual read-only triple. */
 export const READ_VERBS = ['get', 'list', 'watch'] as const;
@@ -26,7 +27,7 @@ export interface WatchedResource {
   namespaced: boolean;
   /**
    * Where the rule must hold: the operator's namespace, the webhook's own, some listed namespaces
-   * (a Role in each), or every namespace (a ClusterRole).
+   * (a Role in each), or every namespace (a ClusterRole; cluster-scoped resources are always this).
    */
   namespaces: 'operator' | 'webhook' | 'all' | readonly string[];
   verbs: readonly ('get' | 'list' | 'watch')[];
@@ -113,6 +114,14 @@ export function watchedResources(settings: ClusterSettings): WatchedResource[] {
       ),
     );
   }
+  rules.push(
+    rule(
+      CUSTOM_RESOURCE_DEFINITIONS,
+      'all',
+      'the postgresql CRD the cluster runs: the schema requests are judged with (the built-in one without it)',
+      [POSTGRESQL_CRD],
+    ),
+  );
   return rules;
 }
 

@@ -6,15 +6,19 @@
  */
 import { parseArgs } from 'node:util';
 import { type ClusterPolicy, ClusterPolicyError, readClusterPolicy } from '../cluster/cluster-policy.js';
+import { readClusterSchema } from '../cluster/cluster-schema.js';
 import { KubeApiError, KubeClient, KubeConfigError } from '../cluster/kube-client.js';
 import { renderObject } from '../cluster/render-object.js';
-import { type KubeObject, objectKey, POSTGRESQLS } from '../cluster/resource-types.js';
+import { type KubeObject, objectKey, POSTGRESQL_CRD_NAME, POSTGRESQLS } from '../cluster/resource-types.js';
 import { lintText } from '../lint-text.js';
 import { PolicyError } from '../policy/policy-error.js';
 import { COLOR, PLAIN } from '../report/colors.js';
 import type { FileResult } from '../report/file-result.js';
 import { FORMATS, type Format, formatResults, isFormat } from '../report/format.js';
+import { builtinSchema } from '../schema/compiled-schema.js';
+import { shippedSchemas } from '../schema/operator-versions.js';
 import { EXIT } from './exit-codes.js';
+import { type Judge, judgeOf, judgeWith } from './judge-with.js';
 import { checkRulePatterns } from './rules-command.js';
 import type { Terminal } from './terminal.js';
 import { ToolError } from './tool-error.js';
@@ -33,9 +37,15 @@ Usage: acid-guard audit [options]
       --operator-config-name NAME  its ConfigMap, named directly (needs --operator-namespace)
       --operator-configuration-name NAME
                                    its OperatorConfiguration, named directly (needs --operator-namespace)
+      --crd FILE                   judge with this postgresql CRD instead of the cluster's own
+      --operator-version VER       judge with the CRD and defaults of a shipped operator release (2.0.1, 1.15.1)
       --disable RULE               silence a rule or a family (users/*) for this run (repeatable)
       --require-known-team         a teamId the cluster's PostgresTeam data does not know is an error
       --color / --no-color         force colour on or off (default: on for a terminal, off with NO_COLOR)
+
+Without --crd or --operator-version, the schema is the cluster's CRD postgresqls.acid.zalan.do (the
+built-in one of operator v2.0.1, with a warning, when it cannot be read); its release's defaults fill
+in what the operator configuration leaves out. Which schema and policy were used is said on stderr.
 
 Each object is written out as YAML (without metadata.managedFields, as kubectl get -o yaml shows it)
 and linted like a file: line:column refer to that rendering. Exit codes: 0 no errors, 1 errors found,
@@ -56,6 +66,10 @@ export interface AuditOptions {
   operatorDeployment?: string;
   operatorConfigMap?: string;
   operatorConfiguration?: string;
+  /** A CRD file to judge with (`--crd`), instead of the cluster's CRD. */
+  crd?: string;
+  /** A shipped operator release to judge with (`--operator-version`), instead of the cluster's CRD. */
+  operatorVersion?: string;
   /** Items per list request (default 500). */
   pageSize?: number;
 }
@@ -85,6 +99,8 @@ export async function auditMain(args: readonly string[], terminal: Terminal): Pr
         'operator-deployment': { type: 'string' },
         'operator-config-name': { type: 'string' },
         'operator-configuration-name': { type: 'string' },
+        crd: { type: 'string' },
+        'operator-version': { type: 'string' },
         disable: { type: 'string', multiple: true, default: [] },
         'require-known-team': { type: 'boolean' },
         'page-size': { type: 'string' },
@@ -129,6 +145,8 @@ export async function auditMain(args: readonly string[], terminal: Terminal): Pr
       ...optional('operatorDeployment', values['operator-deployment']),
       ...optional('operatorConfigMap', values['operator-config-name']),
       ...optional('operatorConfiguration', values['operator-configuration-name']),
+      ...optional('crd', values.crd),
+      ...optional('operatorVersion', values['operator-version']),
       ...(pageSize === undefined ? {} : { pageSize: Number(pageSize) }),
     },
     terminal,
@@ -173,18 +191,43 @@ export async function auditCommand(options: AuditOptions, terminal: Terminal): P
     throw new ToolError('USAGE', `unknown format "${options.format}" (use ${FORMATS.join(', ')})`);
   }
   checkRulePatterns(options.disable);
+  // A schema given on the command line is read before the cluster is: its problems are the user's.
+  const given =
+    options.crd === undefined && options.operatorVersion === undefined
+      ? undefined
+      : await judgeWith(options.crd, options.operatorVersion, terminal);
   const stderrIsTty = (terminal.stderr as { isTTY?: boolean }).isTTY === true;
   const progress = stderrIsTty ? new ProgressLine(terminal.stderr) : undefined;
   try {
-    return await audit(options, terminal, progress);
+    return await audit(options, given, terminal, progress);
   } catch (error) {
     progress?.clear();
     throw toolFailure(error) ?? error;
   }
 }
 
+/**
+ * The cluster's own schema, from its CRD; the built-in one, with a warning on stderr, when the CRD
+ * cannot be read (403, not found) or cannot serve as a schema.
+ */
+async function clusterJudge(
+  client: KubeClient,
+  terminal: Terminal,
+  progress: ProgressLine | undefined,
+): Promise<Judge> {
+  progress?.show(`reading CustomResourceDefinition ${POSTGRESQL_CRD_NAME}…`, true);
+  const read = await readClusterSchema(client, await shippedSchemas());
+  if ('schema' in read) return judgeOf(read.schema);
+  progress?.clear();
+  terminal.stderr.write(
+    `acid-guard: warning: cannot judge with the cluster's CRD: ${read.problem}; judging with the ${builtinSchema().origin} schema instead (give the CRD with --crd, or the release with --operator-version)\n`,
+  );
+  return {};
+}
+
 async function audit(
   options: AuditOptions,
+  given: Judge | undefined,
   terminal: Terminal,
   progress: ProgressLine | undefined,
 ): Promise<number> {
@@ -193,6 +236,7 @@ async function audit(
     ...(options.context === undefined ? {} : { context: options.context }),
     env: terminal.env,
   });
+  const judge = given ?? (await clusterJudge(client, terminal, progress));
   const cluster: ClusterPolicy = await readClusterPolicy(
     client,
     {
@@ -203,11 +247,15 @@ async function audit(
         ? {}
         : { operatorConfiguration: options.operatorConfiguration }),
     },
-    { onStep: (step) => progress?.show(`${step}…`, true) },
+    {
+      onStep: (step) => progress?.show(`${step}…`, true),
+      ...(judge.release === undefined ? {} : { release: judge.release }),
+    },
   );
   progress?.clear();
   for (const warning of cluster.warnings) terminal.stderr.write(`acid-guard: warning: ${warning}\n`);
   terminal.stderr.write(`acid-guard: note: judging with ${cluster.description}\n`);
+  terminal.stderr.write(`acid-guard: note: schema: ${(judge.schema ?? builtinSchema()).origin}\n`);
 
   const namespace = options.allNamespaces ? undefined : (options.namespace ?? client.namespace ?? 'default');
   const where = namespace === undefined ? 'all namespaces' : `namespace ${namespace}`;
@@ -238,6 +286,7 @@ async function audit(
   const lint = {
     policy: cluster.policy,
     disable: options.disable,
+    ...(judge.schema ? { schema: judge.schema } : {}),
     ...(cluster.teams ? { teams: cluster.teams } : {}),
     ...(options.requireKnownTeam ? { requireKnownTeam: true } : {}),
   };

@@ -1,16 +1,14 @@
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
-import { CONFIGMAP_DEFAULTS, type OperatorPolicy, operatorDefaults } from '../policy/operator-policy.js';
+import { CONFIGMAP_DEFAULTS } from '../policy/operator-policy.js';
 import { buildTeamDirectory } from '../policy/team-directory.js';
-import type { CompiledSchema } from '../schema/compiled-schema.js';
-import { decodeText } from '../source/decode-text.js';
 import { auditCommandModule, mutateCommandModule } from './command-loader.js';
 import { EXIT } from './exit-codes.js';
+import { judgeWith } from './judge-with.js';
 import { type Format, lintCommand } from './lint-command.js';
 import { loadOperatorConfig } from './load-operator-config.js';
 import { loadTeams } from './load-teams.js';
 import { previousVersionsFromFile } from './previous-versions.js';
-import { readInput } from './read-input.js';
 import { checkRulePatterns, formatRule, formatRuleList } from './rules-command.js';
 import type { Terminal } from './terminal.js';
 import { ToolError } from './tool-error.js';
@@ -33,7 +31,8 @@ Usage:
 
 lint options:
   -f, --format FORMAT          text (default), json, sarif (code scanning), junit, github (annotations)
-      --operator-config FILE   the operator's ConfigMap or OperatorConfiguration (default: its v2.0.1 defaults)
+      --operator-config FILE   the operator's ConfigMap or OperatorConfiguration (default: the defaults of
+                               v2.0.1, or of --operator-version; keys the file leaves out take those too)
       --crd FILE               judge with this postgresql CRD instead of the built-in one (operator v2.0.1):
                                kubectl get crd postgresqls.acid.zalan.do -o yaml > crd.yaml
       --operator-version VER   judge with the CRD and defaults of a shipped operator release (2.0.1, 1.15.1)
@@ -156,7 +155,8 @@ async function lint(args: readonly string[], terminal: Terminal): Promise<number
   }
   const judge = await judgeWith(values.crd, values['operator-version'], terminal);
   const configFile = values['operator-config'];
-  const policy = configFile === undefined ? judge.defaults : await loadOperatorConfig(configFile, terminal);
+  const policy =
+    configFile === undefined ? judge.defaults : await loadOperatorConfig(configFile, terminal, judge.release);
   const colorWanted = values['no-color']
     ? false
     : (values.color ?? (terminal.stdout.isTTY === true && !terminal.env.NO_COLOR));
@@ -204,7 +204,8 @@ async function mutateFile(args: readonly string[], terminal: Terminal): Promise<
   }
   const judge = await judgeWith(values.crd, values['operator-version'], terminal);
   const configFile = values['operator-config'];
-  const loaded = configFile === undefined ? undefined : await loadOperatorConfig(configFile, terminal);
+  const loaded =
+    configFile === undefined ? undefined : await loadOperatorConfig(configFile, terminal, judge.release);
   const policy = loaded ?? judge.defaults;
   const teamSources = await loadTeams(values.teams, terminal);
   const teams =
@@ -227,62 +228,6 @@ async function mutateFile(args: readonly string[], terminal: Terminal): Promise<
     },
     terminal,
   );
-}
-
-/** What `--crd` or `--operator-version` chose to judge with; empty for the built-in schema and defaults. */
-interface Judge {
-  schema?: CompiledSchema;
-  /** The release's operator defaults (`--operator-version`), used unless `--operator-config` is given. */
-  defaults?: Readonly<OperatorPolicy>;
-}
-
-/**
- * `--crd FILE` compiles the cluster's own CRD (its compiler, with ajv, is loaded only then);
- * `--operator-version X.Y.Z` takes a shipped, precompiled schema and that release's defaults. Both
- * choose the schema, so they exclude each other. Every problem is a tool failure naming the cause.
- */
-async function judgeWith(
-  crd: string | undefined,
-  version: string | undefined,
-  terminal: Terminal,
-): Promise<Judge> {
-  if (crd !== undefined && version !== undefined) {
-    throw new ToolError(
-      'USAGE',
-      '--crd and --operator-version both choose the schema to judge with; use one',
-    );
-  }
-  if (version !== undefined) {
-    const { schemaForOperatorVersion, UnknownOperatorVersionError } = await import(
-      '../schema/operator-versions.js'
-    );
-    try {
-      const schema = await schemaForOperatorVersion(version);
-      const defaults = operatorDefaults(version);
-      return defaults === undefined ? { schema } : { schema, defaults };
-    } catch (error) {
-      if (error instanceof UnknownOperatorVersionError) throw new ToolError('USAGE', error.message);
-      throw error;
-    }
-  }
-  if (crd === undefined) return {};
-  const decoded = decodeText(await readInput(crd, terminal.stdin));
-  if ('problem' in decoded) throw new ToolError('UNREADABLE', `${crd}: ${decoded.problem}`);
-  const [{ compileCrdSchema, CrdSchemaError }, { shippedSchemas }] = await Promise.all([
-    import('../schema/crd-schema.js'),
-    import('../schema/operator-versions.js'),
-  ]);
-  let schema: CompiledSchema;
-  try {
-    schema = compileCrdSchema(decoded.text, crd, await shippedSchemas());
-  } catch (error) {
-    if (error instanceof CrdSchemaError) throw new ToolError('UNREADABLE', error.message);
-    throw error;
-  }
-  // The operator's own CRD of a shipped release also brings that release's defaults.
-  const defaults =
-    schema.operatorVersion === undefined ? undefined : operatorDefaults(schema.operatorVersion);
-  return defaults === undefined ? { schema } : { schema, defaults };
 }
 
 async function schema(args: readonly string[], terminal: Terminal): Promise<number> {

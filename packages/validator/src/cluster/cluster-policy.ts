@@ -4,8 +4,8 @@
  * and how they are read. The pure functions here are shared by `acid-guard audit` (one read) and the
  * webhook's informers (kept up to date); `readClusterPolicy` is the one read.
  */
-import { policyFromDocument } from '../policy/load-policy.js';
-import { CONFIGMAP_DEFAULTS, type OperatorPolicy } from '../policy/operator-policy.js';
+import { type PolicyReadOptions, policyFromDocument } from '../policy/load-policy.js';
+import { CONFIGMAP_DEFAULTS, type OperatorPolicy, operatorDefaults } from '../policy/operator-policy.js';
 import { PolicyError } from '../policy/policy-error.js';
 import { buildTeamDirectory, type TeamDirectory } from '../policy/team-directory.js';
 import { type PostgresTeamSource, postgresTeamFromObject } from '../policy/teams-file.js';
@@ -74,18 +74,20 @@ export function configRefFromSelection(selection: OperatorSelection): OperatorCo
 
 /**
  * The operator's policy from its configuration object and, when the configuration was found through
- * it, its Deployment (whose env and flags override the configuration). Throws PolicyError.
+ * it, its Deployment (whose env and flags override the configuration). Keys the configuration leaves
+ * out take the defaults of `options.release` (v2.0.1 unless given). Throws PolicyError.
  */
 export function operatorPolicyFromObjects(
   config: KubeObject,
   ref: OperatorConfigRef,
   deployment?: OperatorDeployment,
+  options: PolicyReadOptions = {},
 ): { policy: OperatorPolicy; warnings: string[] } {
   const source = describeRef(ref);
   if (config.kind !== ref.kind) {
     throw new PolicyError(source, `expected a ${ref.kind}, got kind ${config.kind}`);
   }
-  const { policy, warnings } = policyFromDocument(config, source);
+  const { policy, warnings } = policyFromDocument(config, source, options);
   if (deployment !== undefined) warnings.push(...applyOperatorDeployment(policy, deployment));
   else if (policy.operatorNamespace === undefined) policy.operatorNamespace = ref.namespace;
   return { policy, warnings };
@@ -133,6 +135,12 @@ export interface ClusterPolicy {
 export interface ReadClusterPolicyOptions {
   /** Told what is being read (`listing deployments`), for a progress line. */
   onStep?: (step: string) => void;
+  /**
+   * The operator release the cluster runs (known from its CRD, or given): keys its configuration leaves
+   * out take that release's defaults, and so does a cluster without an operator Deployment. v2.0.1
+   * unless given.
+   */
+  release?: string;
 }
 
 /** `ns/name` of the objects, in order. */
@@ -232,7 +240,7 @@ async function readTeams(
  * the configuration the flags name, else the one the operator Deployment's env names (the Deployment
  * named, else the one found); its WATCHED_NAMESPACE, CONTROLLER_ID and flags applied; the PostgresTeam
  * objects of the watched namespaces when `enable_postgres_team_crd` is on. Without any operator
- * Deployment the operator's built-in defaults are used, with a warning.
+ * Deployment the operator's defaults (of `options.release`, else v2.0.1) are used, with a warning.
  * Throws KubeApiError (a request failed), ClusterPolicyError (nothing usable) or PolicyError (a value
  * the operator would refuse).
  */
@@ -248,13 +256,15 @@ export async function readClusterPolicy(
   if (ref === undefined) {
     deployment = await findDeployment(client, selection, warnings, onStep);
     if (deployment === undefined) {
+      const defaults =
+        (options.release === undefined ? undefined : operatorDefaults(options.release)) ?? CONFIGMAP_DEFAULTS;
       warnings.push(
-        `no postgres-operator Deployment found in ${selection.namespace === undefined ? 'any namespace' : `namespace ${selection.namespace}`}: judging with the operator's built-in v2.0.1 defaults (name the configuration with --operator-namespace and --operator-config-name or --operator-configuration-name)`,
+        `no postgres-operator Deployment found in ${selection.namespace === undefined ? 'any namespace' : `namespace ${selection.namespace}`}: judging with the ${defaults.source}; name the configuration with --operator-namespace and --operator-config-name or --operator-configuration-name`,
       );
       return {
-        policy: structuredClone(CONFIGMAP_DEFAULTS) as OperatorPolicy,
+        policy: structuredClone(defaults) as OperatorPolicy,
         warnings,
-        description: CONFIGMAP_DEFAULTS.source,
+        description: defaults.source,
       };
     }
     const found = configRefOf(deployment);
@@ -279,7 +289,12 @@ export async function readClusterPolicy(
   if (config === undefined) {
     throw new ClusterPolicyError(`${describeRef(ref)} (named by ${ref.via}) not found`, ref);
   }
-  const read = operatorPolicyFromObjects(config, ref, deployment);
+  const read = operatorPolicyFromObjects(
+    config,
+    ref,
+    deployment,
+    options.release === undefined ? {} : { release: options.release },
+  );
   warnings.push(...read.warnings);
   let description = `${describeRef(ref)} (named by ${ref.via})`;
   if (!read.policy.enablePostgresTeamCrd) {

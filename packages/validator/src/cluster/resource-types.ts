@@ -54,6 +54,17 @@ export const POSTGRESQLS: ResourceType = {
   namespaced: true,
 };
 
+export const CUSTOM_RESOURCE_DEFINITIONS: ResourceType = {
+  group: 'apiextensions.k8s.io',
+  version: 'v1',
+  resource: 'customresourcedefinitions',
+  kind: 'CustomResourceDefinition',
+  namespaced: false,
+};
+
+/** The name of the CRD of `postgresql` objects, which the operator registers at start-up. */
+export const POSTGRESQL_CRD_NAME = 'postgresqls.acid.zalan.do';
+
 /** `v1` or `acid.zalan.do/v1`: what an object of the type carries in `apiVersion`. */
 export function apiVersionOf(type: ResourceType): string {
   return type.group === '' ? type.version : `${type.group}/${type.version}`;

@@ -615,6 +615,8 @@ interface ConfigMapContext {
   /** Path of the data map in its document: `data`, or '' for a bare map. */
   prefix: string;
   notes: PolicyNote[];
+  /** What a missing key is: the ConfigMap-path defaults of the operator release judged for. */
+  defaults: Readonly<OperatorPolicy>;
 }
 
 /** The ConfigMap's values as the API server stores them: strings, or the reason the ConfigMap is refused. */
@@ -815,7 +817,7 @@ function readEmptyValue(spec: OperatorKey, context: ConfigMapContext): { value: 
     );
   }
   const zero = zeroOf(knob.name, knob.field);
-  const standard = (CONFIGMAP_DEFAULTS as unknown as Record<string, unknown>)[knob.name];
+  const standard = (context.defaults as unknown as Record<string, unknown>)[knob.name];
   if (JSON.stringify(zero) !== JSON.stringify(standard)) {
     context.notes.push({
       path,
@@ -825,13 +827,18 @@ function readEmptyValue(spec: OperatorKey, context: ConfigMapContext): { value: 
   return { value: zero };
 }
 
-/** Reads ConfigMap data into a policy; warnings come back as notes with their field paths. */
+/**
+ * Reads ConfigMap data into a policy; warnings come back as notes with their field paths. Keys the
+ * data leaves out take `defaults`: the ConfigMap-path defaults of the operator release judged for
+ * (`operatorDefaults(release, 'configmap')`), v2.0.1's unless told.
+ */
 export function readConfigMapData(
   data: Record<string, unknown>,
   source: string,
   prefix = '',
+  defaults: Readonly<OperatorPolicy> = CONFIGMAP_DEFAULTS,
 ): { policy: OperatorPolicy; notes: PolicyNote[] } {
-  const context: ConfigMapContext = { source, prefix, notes: [] };
+  const context: ConfigMapContext = { source, prefix, notes: [], defaults };
   const strings = stringData(data, context);
   const parsed = new Map<string, unknown>();
   for (const [key, text] of strings) {
@@ -851,7 +858,7 @@ export function readConfigMapData(
     }
   }
 
-  const policy = structuredClone(CONFIGMAP_DEFAULTS as OperatorPolicy);
+  const policy = structuredClone(defaults as OperatorPolicy);
   const values = policy as unknown as Record<string, unknown>;
   for (const [name, field] of POLICY_ENTRIES) {
     if (parsed.has(field.key)) values[name] = parsed.get(field.key);
@@ -882,7 +889,11 @@ export function formatNotes(source: string, notes: readonly PolicyNote[]): strin
  * ignored like the operator ignores them, and reported as warnings. Throws a PolicyError for what the
  * operator would panic on at start, and for values that are not strings (the API server refuses those).
  */
-export function policyFromConfigMap(data: Record<string, unknown>, source: string): LoadedPolicy {
-  const { policy, notes } = readConfigMapData(data, source);
+export function policyFromConfigMap(
+  data: Record<string, unknown>,
+  source: string,
+  defaults: Readonly<OperatorPolicy> = CONFIGMAP_DEFAULTS,
+): LoadedPolicy {
+  const { policy, notes } = readConfigMapData(data, source, '', defaults);
   return { policy, warnings: formatNotes(source, notes) };
 }

@@ -11,8 +11,35 @@ import {
   typeOf,
 } from './configmap-policy.js';
 import { readOperatorConfiguration } from './operator-configuration-policy.js';
-import type { OperatorPolicy } from './operator-policy.js';
+import { type OperatorPolicy, operatorDefaults } from './operator-policy.js';
 import { PolicyError } from './policy-error.js';
+
+/** How to read an operator configuration. */
+export interface PolicyReadOptions {
+  /**
+   * The operator release it configures (`1.15.1`; a leading `v` is fine): keys the configuration leaves
+   * out take that release's defaults (`operatorDefaults`), not v2.0.1's. A release `operatorDefaults`
+   * does not know is a PolicyError.
+   */
+  release?: string;
+}
+
+/** The defaults a missing key takes on one configuration path. */
+function defaultsOf(
+  path: OperatorPolicy['path'],
+  options: PolicyReadOptions,
+  source: string,
+): Readonly<OperatorPolicy> | undefined {
+  if (options.release === undefined) return undefined;
+  const defaults = operatorDefaults(options.release, path);
+  if (defaults === undefined) {
+    throw new PolicyError(
+      source,
+      `no operator defaults are known for release ${JSON.stringify(options.release)}`,
+    );
+  }
+  return defaults;
+}
 
 const OPERATOR_API_VERSION = 'acid.zalan.do/v1';
 const EXPECTED = `a ConfigMap, an OperatorConfiguration (${OPERATOR_API_VERSION}) or a map of operator settings`;
@@ -30,10 +57,15 @@ function stringAt(object: unknown, ...path: string[]): string | undefined {
 }
 
 /** Reads one object: a ConfigMap (its `data`), an OperatorConfiguration (its `configuration`) or bare ConfigMap data. */
-function readDocument(value: unknown, source: string): { policy: OperatorPolicy; notes: PolicyNote[] } {
+function readDocument(
+  value: unknown,
+  source: string,
+  options: PolicyReadOptions,
+): { policy: OperatorPolicy; notes: PolicyNote[] } {
   if (!isMap(value)) throw new PolicyError(source, `expected ${EXPECTED}, got ${typeOf(value)}`);
   const { kind, apiVersion } = value;
-  if (kind === undefined && apiVersion === undefined) return readConfigMapData(value, source);
+  if (kind === undefined && apiVersion === undefined)
+    return readConfigMapData(value, source, '', defaultsOf('configmap', options, source));
   let read: { policy: OperatorPolicy; notes: PolicyNote[] };
   if (kind === 'ConfigMap') {
     const data = value.data ?? {};
@@ -43,7 +75,7 @@ function readDocument(value: unknown, source: string): { policy: OperatorPolicy;
         hint: 'write data: as key: "value" lines',
       });
     }
-    read = readConfigMapData(data, source, 'data');
+    read = readConfigMapData(data, source, 'data', defaultsOf('configmap', options, source));
   } else if (kind === 'OperatorConfiguration') {
     if (apiVersion !== OPERATOR_API_VERSION) {
       throw new PolicyError(
@@ -57,7 +89,11 @@ function readDocument(value: unknown, source: string): { policy: OperatorPolicy;
         hint: 'add configuration: with the operator settings',
       });
     }
-    read = readOperatorConfiguration(value.configuration, source);
+    read = readOperatorConfiguration(
+      value.configuration,
+      source,
+      defaultsOf('operatorconfiguration', options, source),
+    );
   } else {
     const got = typeof kind === 'string' ? `kind ${kind}` : 'an object without kind';
     throw new PolicyError(source, `expected ${EXPECTED}, got ${got}`, { path: 'kind' });
@@ -72,10 +108,15 @@ function readDocument(value: unknown, source: string): { policy: OperatorPolicy;
 /**
  * The operator's policy from one parsed document: a ConfigMap (its `data`), an OperatorConfiguration
  * of acid.zalan.do/v1 (its `configuration`), or a bare map of ConfigMap keys. `operatorNamespace` is
- * the object's own `metadata.namespace`, when it has one.
+ * the object's own `metadata.namespace`, when it has one. Missing keys take the defaults of
+ * `options.release` (v2.0.1 unless given).
  */
-export function policyFromDocument(value: unknown, source: string): LoadedPolicy {
-  const { policy, notes } = readDocument(value, source);
+export function policyFromDocument(
+  value: unknown,
+  source: string,
+  options: PolicyReadOptions = {},
+): LoadedPolicy {
+  const { policy, notes } = readDocument(value, source, options);
   return { policy, warnings: formatNotes(source, notes) };
 }
 
@@ -254,10 +295,10 @@ function joinPath(prefix: string, path: string): string {
  * the operator Deployment's env names is used, else the first OperatorConfiguration or ConfigMap
  * holding operator settings, else the first ConfigMap or OperatorConfiguration; a text with one bare map
  * is read as ConfigMap data. The Deployment's WATCHED_NAMESPACE, CONTROLLER_ID and -noteamsapi /
- * -nodatabaseaccess flags are applied like the operator applies them. Errors and warnings carry
- * `source:line:column`.
+ * -nodatabaseaccess flags are applied like the operator applies them. Missing keys take the defaults
+ * of `options.release` (v2.0.1 unless given). Errors and warnings carry `source:line:column`.
  */
-export function policyFromText(text: string, source: string): LoadedPolicy {
+export function policyFromText(text: string, source: string, options: PolicyReadOptions = {}): LoadedPolicy {
   const lines = new LineIndex(text);
   const position = (span: Span) => lines.position(span.start);
   const documents = parseYamlDocuments(text);
@@ -280,7 +321,7 @@ export function policyFromText(text: string, source: string): LoadedPolicy {
 
   let read: { policy: OperatorPolicy; notes: PolicyNote[] };
   try {
-    read = readDocument(chosen.value, source);
+    read = readDocument(chosen.value, source, options);
   } catch (error) {
     if (!(error instanceof PolicyError)) throw error;
     throw error.at(position(chosen.doc.locate(joinPath(chosen.prefix, error.path ?? ''), 'value')));

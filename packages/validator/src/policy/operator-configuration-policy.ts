@@ -36,6 +36,8 @@ function isMap(value: unknown): value is Json {
 interface Context {
   source: string;
   notes: PolicyNote[];
+  /** The OperatorConfiguration-path defaults of the operator release judged for. */
+  defaults: Readonly<OperatorPolicy>;
 }
 
 function failure(context: Context, path: string, value: unknown, problem: string, hint: string): PolicyError {
@@ -249,9 +251,10 @@ function effectiveValue(
   field: PolicyField,
   written: unknown,
   groupExists: boolean,
+  defaults: Readonly<OperatorPolicy>,
 ): unknown {
   const spec = OPERATOR_KEYS.get(field.key) as OperatorKey;
-  const standard = structuredClone((OPERATOR_CONFIGURATION_DEFAULTS as unknown as Json)[name]);
+  const standard = structuredClone((defaults as unknown as Json)[name]);
   if (written !== undefined) {
     if (spec.fallback && isEmptyValue(written)) return standard;
     // importConfigurationFromCRD: util.MaxInt32(number_of_instances, 2).
@@ -270,7 +273,7 @@ function noteAbsentGroups(policy: OperatorPolicy, entries: Entries, context: Con
     const changes: string[] = [];
     for (const [name, field] of POLICY_ENTRIES) {
       if (field.group !== group) continue;
-      const standard = (OPERATOR_CONFIGURATION_DEFAULTS as unknown as Json)[name];
+      const standard = (context.defaults as unknown as Json)[name];
       if (JSON.stringify(values[name]) !== JSON.stringify(standard)) {
         changes.push(`${field.key} is ${shown(values[name])} (not ${shown(standard)})`);
       }
@@ -292,13 +295,15 @@ function noteAbsentGroups(policy: OperatorPolicy, entries: Entries, context: Con
 
 /**
  * Reads the `configuration` of an OperatorConfiguration into a policy; warnings come back as notes
- * with their field paths.
+ * with their field paths. `defaults` are the OperatorConfiguration-path defaults of the operator
+ * release judged for (`operatorDefaults(release, 'operatorconfiguration')`), v2.0.1's unless told.
  */
 export function readOperatorConfiguration(
   configuration: unknown,
   source: string,
+  defaults: Readonly<OperatorPolicy> = OPERATOR_CONFIGURATION_DEFAULTS,
 ): { policy: OperatorPolicy; notes: PolicyNote[] } {
-  const context: Context = { source, notes: [] };
+  const context: Context = { source, notes: [], defaults };
   if (!isMap(configuration)) {
     throw failure(
       context,
@@ -311,7 +316,7 @@ export function readOperatorConfiguration(
   const entries = readEntries(configuration, context);
   const { values, groups } = entries;
 
-  const policy = structuredClone(OPERATOR_CONFIGURATION_DEFAULTS as OperatorPolicy);
+  const policy = structuredClone(defaults as OperatorPolicy);
   const policyValues = policy as unknown as Json;
   for (const [name, field] of POLICY_ENTRIES) {
     policyValues[name] = effectiveValue(
@@ -319,6 +324,7 @@ export function readOperatorConfiguration(
       field,
       values.get(field.key),
       field.group === '' || groups.has(field.group),
+      defaults,
     );
   }
   policy.source = source;
@@ -358,7 +364,11 @@ export function readOperatorConfiguration(
  * and reported as warnings. Throws a PolicyError for what the API server would reject or the operator
  * could not start with.
  */
-export function policyFromOperatorConfiguration(configuration: unknown, source: string): LoadedPolicy {
-  const { policy, notes } = readOperatorConfiguration(configuration, source);
+export function policyFromOperatorConfiguration(
+  configuration: unknown,
+  source: string,
+  defaults: Readonly<OperatorPolicy> = OPERATOR_CONFIGURATION_DEFAULTS,
+): LoadedPolicy {
+  const { policy, notes } = readOperatorConfiguration(configuration, source, defaults);
   return { policy, warnings: formatNotes(source, notes) };
 }
