@@ -4,10 +4,11 @@
 #   docker build -t acid-guard-webhook:0.1.0 .
 #
 # Two stages. "build" installs every dependency (esbuild and TypeScript build the bundle) and runs
-# `npm run build`. The webhook's bundle, webhook/dist/main.js, already holds its production
-# dependencies (fastify, pino, prom-client, @acid-guard/validator, the Kubernetes client) — esbuild
-# put them in — so "runtime" copies that one file with its bin and package.json, and no node_modules
-# at all: no dev dependency, no npm, no shell, no package manager.
+# `npm run build`. The webhook's bundle, webhook/dist/main.js with the chunks it loads on demand
+# (dist/chunks/: the cluster sources and the Kubernetes client, read only with --cluster), already
+# holds its production dependencies (fastify, pino, prom-client, @acid-guard/validator, the Kubernetes
+# client) — esbuild put them in — so "runtime" copies those files, their licence notices, the bin and
+# package.json, and no node_modules at all: no dev dependency, no npm, no shell, no package manager.
 #
 # Node 22 (LTS until April 2027): Node 20, the lowest the packages support, is past its end of life.
 ARG NODE_MAJOR=22
@@ -24,6 +25,7 @@ COPY package.json package-lock.json tsconfig.json ./
 COPY packages/validator/package.json packages/validator/
 COPY webhook/package.json webhook/
 RUN npm ci --ignore-scripts
+COPY scripts/ scripts/
 COPY packages/validator/ packages/validator/
 COPY webhook/ webhook/
 RUN npm run build \
@@ -34,7 +36,8 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /src/webhook/package.json webhook/package.json
 COPY --from=build /src/webhook/bin/ webhook/bin/
-COPY --from=build /src/webhook/dist/main.js webhook/dist/main.js
+COPY --from=build /src/webhook/dist/main.js /src/webhook/dist/THIRD-PARTY-LICENSES.txt webhook/dist/
+COPY --from=build /src/webhook/dist/chunks/ webhook/dist/chunks/
 # distroless "nonroot": uid and gid 65532, no home directory to write to. The Deployment runs it with
 # runAsNonRoot and a read-only root filesystem.
 USER 65532:65532

@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { writeThirdPartyLicenses } from '../../scripts/third-party-licenses.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, 'dist');
@@ -17,7 +18,9 @@ const common = {
   target: 'node20',
   format: 'esm',
   logLevel: 'warning',
+  // Licence notices of bundled packages go to dist/THIRD-PARTY-LICENSES.txt instead.
   legalComments: 'none',
+  metafile: true,
 };
 /** Leaves the CLI's lazy imports of the commands bundled apart pointing at their own bundles. */
 const separateCommands = {
@@ -30,7 +33,7 @@ const separateCommands = {
   },
 };
 
-await Promise.all([
+const [, ...bundles] = await Promise.all([
   // The library: dependencies stay external, as a library should leave them to the application.
   build({
     ...common,
@@ -67,6 +70,11 @@ await Promise.all([
     external: ['@kubernetes/client-node'],
   }),
 ]);
+writeThirdPartyLicenses(
+  join(dist, 'THIRD-PARTY-LICENSES.txt'),
+  bundles.map((bundle) => bundle.metafile),
+  process.cwd(),
+);
 copyFileSync(join(here, 'src/generated/postgresql.schema.json'), join(dist, 'postgresql.schema.json'));
 execFileSync(
   process.execPath,

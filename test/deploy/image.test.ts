@@ -78,9 +78,12 @@ describe('Dockerfile', () => {
     const sources = copies(runtimeStage).flatMap((c) => c.sources);
     expect(sources.filter((s) => s.includes('node_modules'))).toEqual([]);
     expect(copies(runtimeStage).every((c) => c.from === 'build')).toBe(true);
-    // The bundle (with its production dependencies inside), its bin and the package.json it reads.
+    // The bundle and its chunks (with the production dependencies inside), their licence notices,
+    // the bin and the package.json it reads.
     expect(sources.sort()).toEqual([
       '/src/webhook/bin/',
+      '/src/webhook/dist/THIRD-PARTY-LICENSES.txt',
+      '/src/webhook/dist/chunks/',
       '/src/webhook/dist/main.js',
       '/src/webhook/package.json',
     ]);
@@ -333,16 +336,26 @@ describe.skipIf(npmMissing)('the image, played out without Docker', () => {
     if (root !== '') rmSync(root, { recursive: true, force: true });
   });
 
-  it('leaves three files in the runtime image, and no node_modules', () => {
+  it('leaves the bin, the bundle with its chunks and notices, and package.json in the runtime image; no node_modules', () => {
     const files = (dir: string, prefix = ''): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
         e.isDirectory() ? files(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
       );
-    expect(files(appDir).sort()).toEqual([
+    const image = files(appDir).sort();
+    expect(image.filter((f) => !f.startsWith('webhook/dist/chunks/'))).toEqual([
       'webhook/bin/acid-guard-webhook.js',
+      'webhook/dist/THIRD-PARTY-LICENSES.txt',
       'webhook/dist/main.js',
       'webhook/package.json',
     ]);
+    // Every chunk the build stage wrote, and nothing else.
+    const built = inside(root, '/', `${workdirOf(buildStage)}/webhook/dist/chunks`);
+    expect(image.filter((f) => f.startsWith('webhook/dist/chunks/'))).toEqual(
+      readdirSync(built)
+        .map((name) => `webhook/dist/chunks/${name}`)
+        .sort(),
+    );
+    expect(image.some((f) => /^webhook\/dist\/chunks\/cluster-policy-source-\w+\.js$/.test(f))).toBe(true);
     for (let dir = appDir; dir !== dirname(dir); dir = dirname(dir)) {
       expect(existsSync(join(dir, 'node_modules')), dir).toBe(false);
     }
