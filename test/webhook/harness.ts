@@ -2,13 +2,26 @@
  * Test harness for the webhook: a real server on 127.0.0.1 with a generated certificate, and HTTPS
  * clients that speak HTTP/1.1 (node:https) and HTTP/2 (node:http2).
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import http2 from 'node:http2';
 import https from 'node:https';
+import { connect as connectTcp, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
+import { connect as connectTls, type TLSSocket } from 'node:tls';
 import { parseAllDocuments } from 'yaml';
 import { createWebhook, type Webhook, type WebhookOptions } from '../../webhook/src/app.js';
 import { createDevCertificate, type DevCertificate } from '../../webhook/src/dev-certificate.js';
@@ -238,7 +251,8 @@ export async function startServer(
     post: (protocol, path, review, extra = {}) =>
       send(protocol, address.port, path, {
         ca,
-        body: typeof review === 'string' ? review : JSON.stringify(review),
+        // Text and bytes go as they are (bad input); anything else as its JSON.
+        body: typeof review === 'string' || Buffer.isBuffer(review) ? review : JSON.stringify(review),
         ...extra,
       }),
     close: async () => {
@@ -347,4 +361,196 @@ export function minimalManifest(overrides: Record<string, unknown> = {}): Record
 export function decodePatch(response: { patch?: string; patchType?: string }): unknown[] {
   if (response.patch === undefined) return [];
   return JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) as unknown[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Bad clients, mounted volumes and the built process
+
+export interface StalledConnection {
+  /** Resolves once the server closed the connection: what it sent, and after how long. */
+  closed: Promise<{ received: Buffer; ms: number }>;
+  destroy(): void;
+}
+
+/**
+ * A client that stalls: opens a connection and sends `bytes` (if any) once connected, then nothing.
+ * `tcp` never starts TLS; `http1` and `h2` negotiate that protocol first. `closed` rejects when the
+ * server has not closed the connection after `limitMs`.
+ */
+export function stalledConnection(
+  port: number,
+  options: { layer: 'tcp' | 'http1' | 'h2'; ca?: string; bytes?: Buffer | string; limitMs: number },
+): StalledConnection {
+  const started = Date.now();
+  const chunks: Buffer[] = [];
+  let socket: Socket;
+  const write = () => {
+    if (options.bytes !== undefined) socket.write(options.bytes);
+  };
+  if (options.layer === 'tcp') {
+    socket = connectTcp(port, '127.0.0.1', write);
+  } else {
+    const alpn = options.layer === 'h2' ? 'h2' : 'http/1.1';
+    socket = connectTls({ host: '127.0.0.1', port, ca: options.ca, ALPNProtocols: [alpn] }, write);
+  }
+  const closed = new Promise<{ received: Buffer; ms: number }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`${options.layer}: still open after ${options.limitMs} ms`));
+    }, options.limitMs);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ received: Buffer.concat(chunks), ms: Date.now() - started });
+    });
+  });
+  return { closed, destroy: () => socket.destroy() };
+}
+
+/** The client preface, SETTINGS and a HEADERS frame of stream 1 whose header block never ends. */
+export function unfinishedHttp2Headers(): Buffer {
+  const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+  const settings = Buffer.from([0, 0, 0, 0x4, 0, 0, 0, 0, 0]);
+  // HPACK: :method POST, :scheme https, :path / (static table 3, 7, 4); flags 0: no END_HEADERS.
+  const block = Buffer.from([0x83, 0x87, 0x84]);
+  const header = Buffer.from([0, 0, block.length, 0x1, 0, 0, 0, 0, 1]);
+  return Buffer.concat([preface, settings, header, block]);
+}
+
+/**
+ * A folder mounted as the kubelet mounts a ConfigMap or Secret: each file is a link through `..data`,
+ * which points at a timestamped folder; an update writes a new folder and renames a new link over
+ * `..data` (atomic: a reader sees the old files or the new ones, never half of each).
+ */
+export class MountedVolume {
+  readonly folder = mkdtempSync(join(tmpdir(), 'acid-guard-volume-'));
+  #generation = 0;
+
+  constructor(files: Record<string, string>) {
+    this.#write(files);
+    for (const name of Object.keys(files)) symlinkSync(join('..data', name), join(this.folder, name));
+  }
+
+  path(name: string): string {
+    return join(this.folder, name);
+  }
+
+  #write(files: Record<string, string>): void {
+    const generation = `..2026_11_26_${String(++this.#generation).padStart(6, '0')}`;
+    mkdirSync(join(this.folder, generation));
+    for (const [name, text] of Object.entries(files))
+      writeFileSync(join(this.folder, generation, name), text);
+    symlinkSync(generation, join(this.folder, '..data_tmp'));
+    renameSync(join(this.folder, '..data_tmp'), join(this.folder, '..data'));
+    // The kubelet removes the previous generation; old folders are kept here until remove().
+  }
+
+  /** Swaps in new contents for the files (all of them at once). */
+  update(files: Record<string, string>): void {
+    this.#write(files);
+  }
+
+  remove(): void {
+    rmSync(this.folder, { recursive: true, force: true });
+  }
+}
+
+export const WEBHOOK_BIN = join(ROOT, 'webhook', 'bin', 'acid-guard-webhook.js');
+
+export interface WebhookProcess {
+  child: ChildProcess;
+  port: number;
+  /** The development certificate (PEM), for clients. */
+  ca: string;
+  /** Parsed JSON log lines on stdout so far. */
+  logs(): Record<string, unknown>[];
+  stderr(): string;
+  /** Resolves with the exit code (and the signal, if one ended it). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Output of a process that exited: its code, stdout and stderr. */
+export interface ProcessOutcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function collect(child: ChildProcess): { stdout: () => string; stderr: () => string } {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return { stdout: () => stdout, stderr: () => stderr };
+}
+
+function parseLogLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Runs the built webhook with `args` until it exits on its own (bounded by `limitMs`). */
+export function runBuiltWebhook(args: readonly string[], limitMs: number): Promise<ProcessOutcome> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [WEBHOOK_BIN, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = collect(child);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`still running after ${limitMs} ms:\n${output.stdout()}\n${output.stderr()}`));
+    }, limitMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      // stdout and stderr may still hold a last chunk: wait for both to end.
+      child.once('close', () =>
+        resolve({ code, stdout: output.stdout(), stderr: output.stderr(), ms: Date.now() - started }),
+      );
+    });
+  });
+}
+
+/**
+ * Starts the built webhook (`webhook/bin/acid-guard-webhook.js`, from `npm run build`) in development
+ * mode on a free port of 127.0.0.1 and waits until it is ready (bounded by `limitMs`).
+ */
+export async function startBuiltWebhook(args: readonly string[], limitMs = 15_000): Promise<WebhookProcess> {
+  if (!existsSync(WEBHOOK_BIN)) throw new Error('webhook/dist is missing: build first (npm run build)');
+  const child = spawn(process.execPath, [WEBHOOK_BIN, '--dev', '--port', '0', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = collect(child);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const started = Date.now();
+  for (;;) {
+    const match = /--cacert (\S+) .* https:\/\/127\.0\.0\.1:(\d+)\/validate/.exec(output.stderr());
+    if (match && output.stdout().includes('"msg":"ready"')) {
+      return {
+        child,
+        port: Number(match[2]),
+        ca: readFileSync(match[1] as string, 'utf8'),
+        logs: () => parseLogLines(output.stdout()),
+        stderr: output.stderr,
+        exited,
+      };
+    }
+    if (child.exitCode !== null || Date.now() - started > limitMs) {
+      child.kill('SIGKILL');
+      throw new Error(`the webhook did not become ready:\n${output.stdout()}\n${output.stderr()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

@@ -4,6 +4,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { type Finding, mutate, validateDetailed } from '@acid-guard/validator';
+import { MAX_OBJECT_DEPTH, nestedTooDeep } from './admission-depth.js';
 import type { AdmissionRequest, AdmissionResponse, Status, StatusCause } from './admission-review.js';
 import type { PolicySnapshot } from './policy-source.js';
 import { fitWarnings, MAX_WARNING_BYTES, truncateBytes } from './warning-budget.js';
@@ -87,9 +88,32 @@ export function skipReason(request: AdmissionRequest): string | undefined {
   if (request.operation === 'UPDATE') {
     const spec = isMap(request.object) ? request.object.spec : undefined;
     const oldSpec = isMap(request.oldObject) ? request.oldObject.spec : undefined;
+    // The comparison recurses: a spec nested too deep is judged (and refused) instead.
+    if (nestedTooDeep(spec) !== undefined || nestedTooDeep(oldSpec) !== undefined) return undefined;
     if (isDeepStrictEqual(spec, oldSpec)) return 'spec unchanged';
   }
   return undefined;
+}
+
+/** What is said about an object nested deeper than MAX_OBJECT_DEPTH, below `field`. */
+function tooDeepMessage(field: string): string {
+  return `${field ? `${field}: ` : ''}nested deeper than ${MAX_OBJECT_DEPTH} levels; no postgresql field nests that deep, and acid-guard does not judge what it cannot read`;
+}
+
+/** The denial of an object nested too deep: one cause, no rule (nothing was run). */
+function tooDeepDenial(field: string, name: string | undefined): Status {
+  const message = tooDeepMessage(field);
+  const cause: StatusCause = { reason: 'FieldValueInvalid', message };
+  if (field) cause.field = field;
+  const status: Status = {
+    status: 'Failure',
+    code: 422,
+    reason: 'Invalid',
+    message: `${QUALIFIED_KIND} ${JSON.stringify(name ?? '')} is invalid: ${message}`,
+    details: { group: GROUP, kind: KIND, causes: [cause] },
+  };
+  if (name && status.details) status.details.name = name;
+  return status;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -165,6 +189,25 @@ function bypassOf(request: AdmissionRequest, allowBypass: boolean): Bypass {
   return { reason };
 }
 
+/** An honoured bypass: allowed, with a loud first warning and the errors not enforced as warnings. */
+function bypassedVerdict(
+  request: AdmissionRequest,
+  reason: string,
+  errors: readonly string[],
+  warnings: readonly string[],
+  audit: Record<string, string>,
+  rules: readonly string[],
+): Verdict {
+  const object = `${request.namespace ? `${request.namespace}/` : ''}${nameOf(request) ?? '(unnamed)'}`;
+  const loud = `BYPASS: acid-guard validation of postgresql ${object} was skipped by ${BYPASS_ANNOTATION}: "${reason}"; ${errors.length} error(s) not enforced`;
+  return allowedVerdict('bypassed', {
+    warnings: fitWarnings([loud, ...errors, ...warnings]),
+    auditAnnotations: { ...audit, bypass: truncateBytes(reason, 1024) },
+    rules,
+    errors: errors.length,
+  });
+}
+
 /** Validates the object of a CREATE or UPDATE, or the stored object of a DELETE (delete protection). */
 export function validateAdmission(
   request: AdmissionRequest,
@@ -174,12 +217,33 @@ export function validateAdmission(
   const skipped = skipReason(request);
   if (skipped !== undefined) return allowedVerdict('skipped', { skipped });
   const operation = request.operation as 'CREATE' | 'UPDATE' | 'DELETE';
+  // DELETE reads only the stored object's annotations (delete protection): its depth does not matter.
+  const deep = operation === 'DELETE' ? undefined : nestedTooDeep(request.object);
+  if (deep !== undefined) {
+    const bypass = bypassOf(request, settings.allowBypass);
+    if (bypass.reason !== undefined) {
+      return bypassedVerdict(request, bypass.reason, [tooDeepMessage(deep)], [], {}, []);
+    }
+    return {
+      allowed: false,
+      result: 'denied',
+      status: tooDeepDenial(deep, nameOf(request)),
+      patchOperations: 0,
+      warnings: fitWarnings(bypass.refused === undefined ? [] : [bypass.refused]),
+      auditAnnotations: {},
+      rules: [],
+      errors: 1,
+    };
+  }
+  // A stored object nested too deep cannot be compared with: the new one is judged on its own.
+  const oldDeep = operation === 'UPDATE' ? nestedTooDeep(request.oldObject) : undefined;
   const { findings, suppressed } = validateDetailed(subjectOf(request), {
     operation,
-    ...(operation === 'UPDATE' && { old: request.oldObject }),
+    ...(operation === 'UPDATE' && oldDeep === undefined && { old: request.oldObject }),
     policy: snapshot.policy,
     now: settings.now,
     ...(snapshot.teams !== undefined && { teams: snapshot.teams }),
+    ...(snapshot.schema !== undefined && { schema: snapshot.schema }),
   });
   const errors = findings.filter((f) => f.severity === 'error');
   const warnings = findings.filter((f) => f.severity === 'warning').map(warningText);
@@ -191,17 +255,13 @@ export function validateAdmission(
 
   const bypass = bypassOf(request, settings.allowBypass);
   if (bypass.reason !== undefined) {
-    audit.bypass = truncateBytes(bypass.reason, 1024);
-    const object = `${request.namespace ? `${request.namespace}/` : ''}${nameOf(request) ?? '(unnamed)'}`;
-    const loud = `BYPASS: acid-guard validation of postgresql ${object} was skipped by ${BYPASS_ANNOTATION}: "${bypass.reason}"; ${errors.length} error(s) not enforced`;
-    return allowedVerdict('bypassed', {
-      warnings: fitWarnings([loud, ...errors.map(warningText), ...warnings]),
-      auditAnnotations: audit,
-      rules,
-      errors: errors.length,
-    });
+    return bypassedVerdict(request, bypass.reason, errors.map(warningText), warnings, audit, rules);
   }
-  const notes = bypass.refused === undefined ? warnings : [bypass.refused, ...warnings];
+  const notes = [
+    ...(bypass.refused === undefined ? [] : [bypass.refused]),
+    ...(oldDeep === undefined ? [] : [`stored object: ${tooDeepMessage(oldDeep)}; update rules skipped`]),
+    ...warnings,
+  ];
   if (errors.length === 0) {
     return allowedVerdict('allowed', { warnings: fitWarnings(notes), auditAnnotations: audit, rules });
   }
@@ -233,10 +293,18 @@ function shortValue(value: unknown): string {
 export function mutateAdmission(request: AdmissionRequest, snapshot: PolicySnapshot): Verdict {
   const skipped = skipReason(request) ?? (request.operation === 'DELETE' ? 'DELETE' : undefined);
   if (skipped !== undefined) return allowedVerdict('skipped', { skipped });
-  const result = mutate(
-    request.object,
-    snapshot.defaults === undefined ? {} : { defaults: snapshot.defaults },
-  );
+  // Not patched, and /validate refuses it: mutating it would overflow the defaults engine's stack.
+  const deep = nestedTooDeep(request.object);
+  if (deep !== undefined) {
+    return allowedVerdict('skipped', {
+      skipped: 'nested too deep',
+      warnings: fitWarnings([`${tooDeepMessage(deep)}; not mutated`]),
+    });
+  }
+  const result = mutate(request.object, {
+    ...(snapshot.defaults !== undefined && { defaults: snapshot.defaults }),
+    ...(snapshot.schema !== undefined && { schema: snapshot.schema }),
+  });
   if (result.patch.length === 0) return allowedVerdict('allowed');
   const warnings = result.changes.map((change) => {
     const what =

@@ -27,6 +27,7 @@ import {
   type Verdict,
   validateAdmission,
 } from './admission.js';
+import { parseBody } from './admission-body.js';
 import {
   fillTemplate,
   isReviewProblem,
@@ -158,6 +159,8 @@ export class Webhook {
   #certificate: ServingCertificate;
   #certificateWatch: CertificateWatch | undefined;
   #state: State = 'starting';
+  /** Set once the shutdown delay is over and the listener closes: HTTP/2 sessions get a GOAWAY. */
+  #closing = false;
   #shutdown: Promise<{ forced: boolean }> | undefined;
 
   constructor(options: WebhookOptions) {
@@ -221,8 +224,12 @@ export class Webhook {
     handler: (request: Http2ServerRequest, response: Http2ServerResponse) => void,
   ): Http2SecureServer {
     const { cert, key } = this.#certificate;
-    const server = http2.createSecureServer({ ...TLS_SETTINGS, cert, key, allowHTTP1: true }, handler);
     const timeouts = this.#timeouts;
+    const server = http2.createSecureServer(
+      // A client that never finishes its TLS handshake is dropped like one that never ends its headers.
+      { ...TLS_SETTINGS, cert, key, allowHTTP1: true, handshakeTimeout: timeouts.headersMs },
+      handler,
+    );
     // HTTP/1.1 connections of an HTTP/2 server are tracked like http.Server's.
     Object.assign(server, {
       headersTimeout: timeouts.headersMs,
@@ -236,9 +243,20 @@ export class Webhook {
     });
     server.on('session', (session) => {
       this.#sessions.add(session);
-      session.once('close', () => this.#sessions.delete(session));
-      session.setTimeout(timeouts.idleMs, () => session.close());
-      if (this.#state === 'draining') session.close();
+      // Idle means no frame for idleMs; a stream quiet for requestMs (shorter) was cancelled already,
+      // so nothing is lost by ending the session at once. close() would wait for a stream whose
+      // headers never ended (it exists for nghttp2 but not for us), and wait for ever.
+      session.setTimeout(timeouts.idleMs, () => session.destroy());
+      // HTTP/2's header timeout: a session must open its first stream (headers complete) in time.
+      const firstStream = setTimeout(() => session.destroy(), timeouts.headersMs).unref();
+      session.once('stream', () => clearTimeout(firstStream));
+      session.once('close', () => {
+        clearTimeout(firstStream);
+        this.#sessions.delete(session);
+      });
+      // A session that comes in once the listener is closing gets its GOAWAY at once; during the
+      // shutdown delay new sessions are served like the others (the endpoints still send them).
+      if (this.#closing) session.close();
     });
     server.on('stream', (stream) => {
       stream.setTimeout(timeouts.requestMs, () => stream.close(http2.constants.NGHTTP2_CANCEL));
@@ -255,30 +273,15 @@ export class Webhook {
     app.decorateRequest(RAW_BODY, null);
     app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
       const raw = body as Buffer;
-      if (raw.length === 0) {
+      const parsed = parseBody(raw);
+      if ('problem' in parsed) {
         done(
-          Object.assign(new Error('empty body'), { statusCode: 400, code: 'FST_ERR_CTP_EMPTY_JSON_BODY' }),
-        );
-        return;
-      }
-      let parsed: unknown;
-      try {
-        // `__proto__` keys are dropped, as fastify's own parser would (onProtoPoisoning: 'remove').
-        const text = raw.toString('utf8');
-        parsed = text.includes('__proto__')
-          ? JSON.parse(text, (key, value) => (key === '__proto__' ? undefined : value))
-          : JSON.parse(text);
-      } catch {
-        done(
-          Object.assign(new Error('invalid JSON'), {
-            statusCode: 400,
-            code: 'FST_ERR_CTP_INVALID_JSON_BODY',
-          }),
+          Object.assign(new Error(parsed.problem.message), { statusCode: 400, code: parsed.problem.code }),
         );
         return;
       }
       (request as unknown as WithRawBody)[RAW_BODY] = raw;
-      done(null, parsed);
+      done(null, parsed.value);
     });
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const statusCode = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
@@ -290,6 +293,9 @@ export class Webhook {
         request.log.info({ code: error.code, statusCode, url: request.url }, 'bad request');
       }
       if (route !== undefined) this.metrics.refused(route, statusCode >= 500 ? 'error' : 'invalid');
+      // fastify closes an HTTP/1.1 connection after a body it could not read; HTTP/2 has no such
+      // header (Node drops it with a process warning) and the stream ends on its own.
+      if (request.raw.httpVersionMajor >= 2) reply.removeHeader('connection');
       const message = statusCode >= 500 ? 'internal error' : clientMessage(error, request);
       return reply.code(statusCode).send(errorBody(statusCode, message));
     });
@@ -463,6 +469,7 @@ export class Webhook {
     this.#state = 'draining';
     this.fastify.log.info({ delayMs, timeoutMs }, 'shutting down: not ready, draining');
     if (delayMs > 0) await sleep(delayMs);
+    this.#closing = true;
     this.#certificateWatch?.close();
     const closed = this.fastify.close();
     // HTTP/2: GOAWAY; streams in flight finish, the client opens new ones elsewhere.

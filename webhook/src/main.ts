@@ -158,6 +158,9 @@ export async function run(
     // A signal during start-up closes the policy source; the shutdown then ends the process.
     if (stopping) return webhook;
     webhook.fastify.log.fatal({ error: (error as Error).message }, 'cannot start');
+    process.stderr.write(
+      `acid-guard-webhook: cannot start: ${(error as Error).message.replaceAll('\n', '; ')}\n`,
+    );
     dev?.remove();
     process.exit(EXIT_CONFIG);
   }

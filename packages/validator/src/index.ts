@@ -62,6 +62,7 @@ export {
 } from './mutate/defaults-policy.js';
 export type { JsonPatchOperation } from './mutate/json-patch.js';
 export { type AppliedChange, type MutateContext, type MutationResult, mutate } from './mutate/mutate.js';
+export { MAX_OBJECT_DEPTH, nestedTooDeep } from './nesting-depth.js';
 export { policyFromDocument, policyFromText } from './policy/load-policy.js';
 export {
   CONFIGMAP_DEFAULTS,

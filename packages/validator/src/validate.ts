@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ErrorObject } from 'ajv';
 import type { Finding } from './finding.js';
 import type { Postgresql } from './generated/postgresql.types.js';
+import { MAX_OBJECT_DEPTH, nestedTooDeep } from './nesting-depth.js';
 import { CONFIGMAP_DEFAULTS, type OperatorPolicy } from './policy/operator-policy.js';
 import type { TeamDirectory } from './policy/team-directory.js';
 import { CHECK_RULES, RULES } from './rules/catalogue.js';
@@ -9,6 +10,7 @@ import { apiVersion, kindCase } from './rules/document.js';
 import type { Loose, Operation, RuleContext } from './rules/rule-context.js';
 import { wrongType } from './rules/schema.js';
 import { covers, DISABLE_ANNOTATION, parseRuleList, unknownSuppressedRule } from './rules/suppression.js';
+import { yamlSyntax } from './rules/yaml.js';
 import { builtinSchema, type CompiledSchema } from './schema/compiled-schema.js';
 import { pruneNulls } from './schema/prune-nulls.js';
 import { schemaFindings } from './schema/schema-findings.js';
@@ -69,13 +71,29 @@ export function validateDetailed(object: unknown, context: ValidationContext = {
     });
     return { findings, suppressed: [] };
   }
+  // A DELETE is judged by delete protection alone, which reads only metadata: any object may go.
+  if (context.operation === 'DELETE') return runRules(object, context, schema, findings, 'DELETE');
+  const deep = nestedTooDeep(object);
+  if (deep !== undefined) {
+    findings.push({
+      ruleId: yamlSyntax.id,
+      severity: yamlSyntax.severity,
+      path: deep,
+      message: `nested deeper than ${MAX_OBJECT_DEPTH} levels; no postgresql field nests that deep, and the document is not read further`,
+    });
+    return { findings, suppressed: [] };
+  }
+  // A previous version nested too deep cannot be compared with: the object is judged on its own.
+  if (context.old !== undefined && nestedTooDeep(context.old) !== undefined) {
+    const { old: _unreadable, ...rest } = context;
+    return validateDetailed(object, rest);
+  }
   if (context.operation === 'UPDATE' && context.old !== undefined && sameSpec(object, context.old)) {
     // The operator writes status, finalizers and its upgrade annotations through the same resource:
     // an update that leaves the spec alone is never judged, or deletion could hang on a finalizer.
     return { findings: [], suppressed: [] };
   }
   const operation = context.operation ?? 'CREATE';
-  if (operation === 'DELETE') return runRules(object, context, schema, findings, 'DELETE');
   findings.push(...documentFindings(object as Record<string, unknown>));
 
   // A null the API server would prune shows up as a type error: only then is there anything to prune.

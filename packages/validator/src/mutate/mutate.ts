@@ -1,3 +1,4 @@
+import { nestedTooDeep } from '../nesting-depth.js';
 import { builtinSchema, type CompiledSchema } from '../schema/compiled-schema.js';
 import type { JsonSchema } from '../schema/json-schema.js';
 import type { SchemaNavigator } from '../schema/schema-navigator.js';
@@ -54,7 +55,8 @@ function setMember(map: JsonMap, name: string, value: unknown): void {
  * into strings where the CRD wants strings. Pure; mutating the result again changes nothing.
  */
 export function mutate(object: unknown, context: MutateContext = {}): MutationResult {
-  if (!isMap(object)) return { object, changes: [], patch: [] };
+  // Nothing to mutate in what is not a map, or nests too deep to be walked (validation refuses it).
+  if (!isMap(object) || nestedTooDeep(object) !== undefined) return { object, changes: [], patch: [] };
   const navigator = (context.schema ?? builtinSchema()).navigator;
   const result = structuredClone(object);
   const changes: AppliedChange[] = [];
