@@ -5,7 +5,7 @@ import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { inlineRefs, type StructuralSchema } from '../../packages/validator/src/schema/structural-schema.js';
 import { loadSchemaDocument } from '../../schema/load.js';
-import { compareSchemas, fieldPaths } from '../versions/schema-compare.js';
+import { compareSchemas, fieldPaths } from '../support/schema-compare.js';
 
 /**
  * schema/postgresql-v1.15.1.yaml against the CRD of operator v1.15.1 (the last hand-written one): the

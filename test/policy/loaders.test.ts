@@ -830,7 +830,7 @@ spec:
     expect(policy.controllerIds).toEqual(['second']);
     expect(policy.operatorNamespace).toBe('databases');
     expect(warnings).toEqual([
-      'install.yaml:21:9: WATCHED_NAMESPACE="team-a" in the operator Deployment overrides watched_namespace "*"',
+      'install.yaml:21:9: operator Deployment: WATCHED_NAMESPACE="team-a" overrides watched_namespace "*"',
     ]);
   });
 

@@ -4,7 +4,7 @@
  * override it (`WATCHED_NAMESPACE`, `CONTROLLER_ID`, `-noteamsapi`, `-nodatabaseaccess`), as
  * controller.go applies them. Pure: the Deployment arrives as read from the API server.
  */
-import { parseGoBool } from '../policy/configmap-policy.js';
+import { applyDeploymentOverrides } from '../policy/deployment-overrides.js';
 import type { OperatorPolicy } from '../policy/operator-policy.js';
 import { CONFIG_MAPS, describeObject, OPERATOR_CONFIGURATIONS } from './resource-types.js';
 
@@ -143,26 +143,7 @@ export function applyOperatorDeployment(policy: OperatorPolicy, deployment: Oper
       );
     }
   }
-  const watched = deployment.env.get('WATCHED_NAMESPACE');
-  if (watched) {
-    if (policy.watchedNamespace !== '' && policy.watchedNamespace !== watched) {
-      warnings.push(
-        `${where}: WATCHED_NAMESPACE=${JSON.stringify(watched)} overrides watched_namespace ${JSON.stringify(policy.watchedNamespace)}`,
-      );
-    }
-    policy.watchedNamespace = watched;
-  }
-  const controllerId = deployment.env.get('CONTROLLER_ID');
-  if (controllerId) policy.controllerIds = [controllerId];
-  // Go flags: -noteamsapi, --noteamsapi, -noteamsapi=true.
-  for (const arg of deployment.args) {
-    const flag = /^--?(noteamsapi|nodatabaseaccess)(?:=(.*))?$/.exec(arg);
-    if (!flag) continue;
-    const on = flag[2] === undefined ? { value: true } : parseGoBool(flag[2]);
-    if (!('value' in on) || !on.value) continue;
-    if (flag[1] === 'noteamsapi') policy.enableTeamsApi = false;
-    else policy.enableDatabaseAccess = false;
-  }
+  for (const note of applyDeploymentOverrides(policy, deployment)) warnings.push(`${where}: ${note}`);
   policy.operatorNamespace = deployment.namespace;
   return warnings;
 }

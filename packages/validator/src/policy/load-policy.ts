@@ -6,10 +6,10 @@ import {
   type LoadedPolicy,
   OPERATOR_KEYS,
   type PolicyNote,
-  parseGoBool,
   readConfigMapData,
   typeOf,
 } from './configmap-policy.js';
+import { applyDeploymentOverrides } from './deployment-overrides.js';
 import { readOperatorConfiguration } from './operator-configuration-policy.js';
 import { type OperatorPolicy, operatorDefaults } from './operator-policy.js';
 import { PolicyError } from './policy-error.js';
@@ -258,27 +258,8 @@ function applyDeployment(policy: OperatorPolicy, deployment: OperatorDeployment,
       );
     }
   }
-  const watched = deployment.env.get('WATCHED_NAMESPACE');
-  if (watched) {
-    if (policy.watchedNamespace !== '' && policy.watchedNamespace !== watched) {
-      warner.warn(
-        deployment.object,
-        envPath,
-        `WATCHED_NAMESPACE=${JSON.stringify(watched)} in the operator Deployment overrides watched_namespace ${JSON.stringify(policy.watchedNamespace)}`,
-      );
-    }
-    policy.watchedNamespace = watched;
-  }
-  const controllerId = deployment.env.get('CONTROLLER_ID');
-  if (controllerId) policy.controllerIds = [controllerId];
-  // Go flags: -noteamsapi, --noteamsapi, -noteamsapi=true.
-  for (const arg of deployment.args) {
-    const flag = /^--?(noteamsapi|nodatabaseaccess)(?:=(.*))?$/.exec(arg);
-    if (!flag) continue;
-    const on = flag[2] === undefined ? { value: true } : parseGoBool(flag[2]);
-    if (!('value' in on) || !on.value) continue;
-    if (flag[1] === 'noteamsapi') policy.enableTeamsApi = false;
-    else policy.enableDatabaseAccess = false;
+  for (const note of applyDeploymentOverrides(policy, deployment)) {
+    warner.warn(deployment.object, envPath, `operator Deployment: ${note}`);
   }
   const namespace = stringAt(deployment.object.value, 'metadata', 'namespace');
   if (namespace !== undefined) policy.operatorNamespace = namespace;
