@@ -26,10 +26,13 @@ const common = {
 const separateCommands = {
   name: 'separate-commands',
   setup(builder) {
-    builder.onResolve({ filter: /^\.\/(mutate|audit)-command\.js$/, namespace: 'file' }, (args) => ({
-      path: args.path.replace(/\.js$/, '.cjs'),
-      external: true,
-    }));
+    builder.onResolve(
+      { filter: /^\.\/(mutate-command|audit-command|schema-choice)\.js$/, namespace: 'file' },
+      (args) => ({
+        path: args.path.replace(/\.js$/, '.cjs'),
+        external: true,
+      }),
+    );
   },
 };
 
@@ -57,6 +60,15 @@ const [, ...bundles] = await Promise.all([
     format: 'cjs',
     entryPoints: [join(here, 'src/cli/mutate-command.ts')],
     outfile: join(dist, 'mutate-command.cjs'),
+    minifySyntax: true,
+  }),
+  // `--crd` and `--operator-version` in a file of their own: the CRD compiler brings ajv, and the other
+  // releases' validators are large; a lint with the built-in schema starts without them.
+  build({
+    ...common,
+    format: 'cjs',
+    entryPoints: [join(here, 'src/cli/schema-choice.ts')],
+    outfile: join(dist, 'schema-choice.cjs'),
     minifySyntax: true,
   }),
   // `acid-guard audit` in a file of its own too. @kubernetes/client-node stays outside the bundle (a

@@ -204,6 +204,7 @@ describe.skipIf(npmMissing || binMissing)('installing the hooks as pre-commit do
       'packages/validator/bin/acid-guard.cjs',
       'packages/validator/dist/cli.cjs',
       'packages/validator/dist/mutate-command.cjs',
+      'packages/validator/dist/schema-choice.cjs',
     ]) {
       expect(paths).toContain(wanted);
     }

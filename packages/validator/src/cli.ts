@@ -1,5 +1,9 @@
 import { join } from 'node:path';
-import { useBundledAuditCommand, useBundledMutateCommand } from './cli/command-loader.js';
+import {
+  useBundledAuditCommand,
+  useBundledMutateCommand,
+  useBundledSchemaChoice,
+} from './cli/command-loader.js';
 import { main } from './cli/main.js';
 
 /**
@@ -10,6 +14,7 @@ import { main } from './cli/main.js';
 if (typeof __dirname === 'string') {
   useBundledMutateCommand(() => require(join(__dirname, 'mutate-command.cjs')));
   useBundledAuditCommand(() => require(join(__dirname, 'audit-command.cjs')));
+  useBundledSchemaChoice(() => require(join(__dirname, 'schema-choice.cjs')));
 }
 
 export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<number> {

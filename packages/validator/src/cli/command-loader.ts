@@ -1,13 +1,17 @@
 /**
  * Commands that bring heavy libraries are bundled apart in the CLI and loaded only when asked for:
  * `acid-guard mutate` brings the yaml and ajv libraries (dist/mutate-command.cjs), `acid-guard audit`
- * @kubernetes/client-node and yaml (dist/audit-command.cjs). A lint run never reads them.
+ * @kubernetes/client-node and yaml (dist/audit-command.cjs), `--crd` and `--operator-version` the CRD
+ * compiler with ajv and the other releases' schemas (dist/schema-choice.cjs). A lint run with the
+ * built-in schema reads none of them.
  */
 type MutateCommandModule = typeof import('./mutate-command.js');
 type AuditCommandModule = typeof import('./audit-command.js');
+type SchemaChoiceModule = typeof import('./schema-choice.js');
 
 let loadMutateCommand: () => Promise<MutateCommandModule> = () => import('./mutate-command.js');
 let loadAuditCommand: () => Promise<AuditCommandModule> = () => import('./audit-command.js');
+let loadSchemaChoice: () => Promise<SchemaChoiceModule> = () => import('./schema-choice.js');
 
 /** Set by the bundled entry: where the separately bundled mutate command is. */
 export function useBundledMutateCommand(load: () => MutateCommandModule): void {
@@ -19,10 +23,20 @@ export function useBundledAuditCommand(load: () => AuditCommandModule): void {
   loadAuditCommand = async () => load();
 }
 
+/** Set by the bundled entry: where the separately bundled CRD compiler and shipped schemas are. */
+export function useBundledSchemaChoice(load: () => SchemaChoiceModule): void {
+  loadSchemaChoice = async () => load();
+}
+
 export function mutateCommandModule(): Promise<MutateCommandModule> {
   return loadMutateCommand();
 }
 
 export function auditCommandModule(): Promise<AuditCommandModule> {
   return loadAuditCommand();
+}
+
+/** `--crd` and `--operator-version`: the CRD compiler (ajv) and the shipped schemas of other releases. */
+export function schemaChoiceModule(): Promise<SchemaChoiceModule> {
+  return loadSchemaChoice();
 }

@@ -1,6 +1,7 @@
 import { type OperatorPolicy, operatorDefaults } from '../policy/operator-policy.js';
 import type { CompiledSchema } from '../schema/compiled-schema.js';
 import { decodeText } from '../source/decode-text.js';
+import { schemaChoiceModule } from './command-loader.js';
 import { readInput } from './read-input.js';
 import type { Terminal } from './terminal.js';
 import { ToolError } from './tool-error.js';
@@ -45,9 +46,7 @@ export async function judgeWith(
     );
   }
   if (version !== undefined) {
-    const { schemaForOperatorVersion, UnknownOperatorVersionError } = await import(
-      '../schema/operator-versions.js'
-    );
+    const { schemaForOperatorVersion, UnknownOperatorVersionError } = await schemaChoiceModule();
     try {
       return judgeOf(await schemaForOperatorVersion(version));
     } catch (error) {
@@ -58,10 +57,7 @@ export async function judgeWith(
   if (crd === undefined) return {};
   const decoded = decodeText(await readInput(crd, terminal.stdin));
   if ('problem' in decoded) throw new ToolError('UNREADABLE', `${crd}: ${decoded.problem}`);
-  const [{ compileCrdSchema, CrdSchemaError }, { shippedSchemas }] = await Promise.all([
-    import('../schema/crd-schema.js'),
-    import('../schema/operator-versions.js'),
-  ]);
+  const { compileCrdSchema, CrdSchemaError, shippedSchemas } = await schemaChoiceModule();
   try {
     // The operator's own CRD of a shipped release also brings that release's defaults.
     return judgeOf(compileCrdSchema(decoded.text, crd, await shippedSchemas()));
