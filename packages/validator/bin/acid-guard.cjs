@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 'use strict';
-// Starts the CLI from its single bundled file. V8's code cache for it is kept in the OS temp
-// directory, so that runs after the first skip compiling (what Node 22's module.enableCompileCache()
-// does; Node 20 lacks it). Any problem with the cache falls back to a plain require.
+// Starts the CLI from its bundled file, and gives it a loader for the files bundled apart (mutate,
+// audit, --crd/--operator-version). V8's code cache for each is kept in the OS temp directory, so
+// that runs after the first skip compiling (what Node 22's module.enableCompileCache() does; Node 20
+// lacks it). Any problem with the cache falls back to a plain require.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const vm = require('node:vm');
 
-const bundle = path.join(__dirname, '..', 'dist', 'cli.cjs');
+const entry = path.join(__dirname, '..', 'dist', 'cli.cjs');
 
-function load() {
+// A bundle run as a vm script cannot use import() (Node 20 has no stable loader for it): only
+// bundles that never import dynamically may come through here.
+function load(bundle) {
   if (process.env.ACID_GUARD_NO_CODE_CACHE) return { exports: require(bundle) };
   const source = fs.readFileSync(bundle, 'utf8');
   const stat = fs.statSync(bundle);
@@ -18,7 +21,10 @@ function load() {
     os.tmpdir(),
     `acid-guard-code-cache-${process.getuid ? process.getuid() : 'user'}`,
   );
-  const cacheFile = path.join(cacheDir, `${process.version}-${stat.size}-${Math.floor(stat.mtimeMs)}.bin`);
+  const cacheFile = path.join(
+    cacheDir,
+    `${path.basename(bundle, '.cjs')}-${process.version}-${stat.size}-${Math.floor(stat.mtimeMs)}.bin`,
+  );
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);
@@ -41,11 +47,21 @@ function saveCache(loaded) {
   } catch {}
 }
 
-let loaded;
-try {
-  loaded = load();
-} catch {
-  loaded = { exports: require(bundle) };
+const loaded = [];
+function requireBundle(file) {
+  let one;
+  try {
+    one = load(file);
+  } catch {
+    one = { exports: require(file) };
+  }
+  loaded.push(one);
+  return one.exports;
 }
-// The cache is written after the run, so that it holds the functions the run compiled.
-loaded.exports.run().then(() => saveCache(loaded));
+
+// The caches are written after the run, so that they hold the functions the run compiled.
+requireBundle(entry)
+  .run(undefined, { requireBundle })
+  .then(() => {
+    for (const one of loaded) saveCache(one);
+  });

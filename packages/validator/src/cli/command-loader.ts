@@ -14,18 +14,18 @@ let loadAuditCommand: () => Promise<AuditCommandModule> = () => import('./audit-
 let loadSchemaChoice: () => Promise<SchemaChoiceModule> = () => import('./schema-choice.js');
 
 /** Set by the bundled entry: where the separately bundled mutate command is. */
-export function useBundledMutateCommand(load: () => MutateCommandModule): void {
-  loadMutateCommand = async () => load();
+export function useBundledMutateCommand(load: () => unknown): void {
+  loadMutateCommand = async () => load() as MutateCommandModule;
 }
 
 /** Set by the bundled entry: where the separately bundled audit command is. */
-export function useBundledAuditCommand(load: () => AuditCommandModule): void {
-  loadAuditCommand = async () => load();
+export function useBundledAuditCommand(load: () => unknown): void {
+  loadAuditCommand = async () => load() as AuditCommandModule;
 }
 
 /** Set by the bundled entry: where the separately bundled CRD compiler and shipped schemas are. */
-export function useBundledSchemaChoice(load: () => SchemaChoiceModule): void {
-  loadSchemaChoice = async () => load();
+export function useBundledSchemaChoice(load: () => unknown): void {
+  loadSchemaChoice = async () => load() as SchemaChoiceModule;
 }
 
 export function mutateCommandModule(): Promise<MutateCommandModule> {
