@@ -71,7 +71,7 @@ export function validateDetailed(object: unknown, context: ValidationContext = {
     });
     return { findings, suppressed: [] };
   }
-  // A DELETE is judged by delete protection alone, which reads only metadata: any object may go.
+  // A DELETE is judged by delete protection alone, which reads only metadata, so every object may go.
   if (context.operation === 'DELETE') return runRules(object, context, schema, findings, 'DELETE');
   const deep = nestedTooDeep(object);
   if (deep !== undefined) {

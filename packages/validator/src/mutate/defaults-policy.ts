@@ -13,7 +13,7 @@ import { parseYamlDocuments } from '../source/yaml-documents.js';
 export const DEFAULTS_POLICY_API_VERSION = 'acid-guard/v1';
 export const DEFAULTS_POLICY_KIND = 'DefaultsPolicy';
 
-/** Part of a `postgresql` spec: any of its fields, none required. */
+/** Part of a `postgresql` spec: each of its fields optional. */
 export type SpecFragment = Loose<PostgresSpec>;
 
 /**

@@ -340,7 +340,7 @@ export const usersRotationUnknownUser: Rule = {
   severity: 'warning',
   summary:
     'A rotation list names a user that is neither a manifest user nor a prepared-database user with a secret.',
-  why: 'The operator only looks at these lists for roles it keeps a secret for: any other name (a typo, a removed user, a NOLOGIN role) is ignored without a word.',
+  why: 'The operator only looks at these lists for roles it keeps a secret for; any other name (a typo, a removed user, a NOLOGIN role) is ignored without a word.',
   bad: 'spec:\n  users:\n    app_user: []\n  usersWithSecretRotation: [app_usr]\n',
   good: 'spec:\n  users:\n    app_user: []\n  usersWithSecretRotation: [app_user]\n',
   *check(context) {
