@@ -8,12 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createWebhook, type Webhook } from '../../webhook/src/app.js';
-import { ClusterPolicySource } from '../../webhook/src/cluster/cluster-policy-source.js';
+import type { Webhook } from '../../webhook/src/app.js';
 import { POSTGRESQL_CRD } from '../../webhook/src/cluster/live-schema.js';
-import { createDevCertificate } from '../../webhook/src/dev-certificate.js';
-import { WebhookMetrics } from '../../webhook/src/metrics.js';
-import { servingCertificate } from '../../webhook/src/tls.js';
 import {
   crdWithCelRule,
   customCrd,
@@ -25,7 +21,7 @@ import {
   referenceCrd,
 } from '../cluster/fixtures.js';
 import { eventually, FakeApiServer, writeKubeconfig } from '../support/fake-api-server.js';
-import { LogCapture, review, send } from './harness.js';
+import { startClusterWebhook } from './cluster-webhook.js';
 
 if (!REFERENCE_CRDS_PRESENT) {
   console.warn(
@@ -59,64 +55,12 @@ afterEach(async () => {
   fake.requests.length = 0;
 });
 
-interface Answer {
-  allowed: boolean | undefined;
-  warnings: string[];
-  message: string | undefined;
-}
-
 /** A webhook on the fake cluster, with its operator installed; readiness is not awaited. */
 async function startWebhook() {
   fake.apply('deployments', operatorDeployment({ CONFIG_MAP_NAME: 'postgres-operator' }));
   fake.apply('configmaps', operatorConfigMap({ watched_namespace: '*' }));
-  const metrics = new WebhookMetrics({ processMetrics: false });
-  const logs = new LogCapture();
-  const source = new ClusterPolicySource(
-    { operatorNamespace: OPERATOR_NAMESPACE, teamsNamespaces: [], kubeconfig },
-    {
-      metrics,
-      env: {},
-      informers: { backoff: { initialMs: 20, maxMs: 200 }, watchTimeoutSeconds: () => 60 },
-    },
-  );
-  const certificate = createDevCertificate();
-  const webhook = createWebhook({
-    certificate: servingCertificate(certificate.cert, certificate.key),
-    policySource: source,
-    logger: { level: 'info', stream: logs },
-    metrics,
-    cacheSize: 100,
-  });
-  source.useLogger(webhook.fastify.log);
-  running.push(webhook);
-  const started = webhook.start({ host: '127.0.0.1', port: 0 });
-  started.catch(() => {});
-  const port = await eventually(() => {
-    const address = webhook.server.address();
-    return address !== null && typeof address === 'object' ? address.port : undefined;
-  }, 'the webhook to listen');
-  const ca = certificate.cert;
-  return {
-    source,
-    logs,
-    started,
-    readyz: async () => (await send('http1', port, '/readyz', { ca })).status,
-    validate: async (object: unknown): Promise<Answer> => {
-      const reply = await send('http1', port, '/validate', { ca, body: JSON.stringify(review({ object })) });
-      const response = reply.json<{
-        response: { allowed: boolean; warnings?: string[]; status?: { message?: string } };
-      }>().response;
-      return {
-        allowed: response.allowed,
-        warnings: response.warnings ?? [],
-        message: response.status?.message,
-      };
-    },
-    metric: async (name: string, labels: string): Promise<number | undefined> => {
-      const line = (await metrics.text()).split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
-      return line === undefined ? undefined : Number(line.split(' ').at(-1));
-    },
-  };
+  const cluster = await startClusterWebhook(kubeconfig, running);
+  return { ...cluster, readyz: async () => (await cluster.get('/readyz')).status };
 }
 
 const PG13 = postgresql('apps', 'acid-legacy', { postgresql: { version: '13' } });
